@@ -1,0 +1,481 @@
+"""The staff back office.
+
+English and French fields sit side by side (one row per field); list pages show status,
+translation completeness and the number of citations; publishing happens through the publish
+and unpublish actions, which only Publishers have and which obey the publishing rule record by
+record.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationGenericTabularInline
+
+from .models import (
+    LANGUAGE_CODES,
+    Agreement,
+    AgreementParty,
+    Citation,
+    CooperationArea,
+    Initiative,
+    InitiativeParticipant,
+    Organization,
+    PublishingError,
+    Recommendation,
+    Source,
+    Status,
+)
+
+
+def pair(name: str) -> tuple[str, ...]:
+    """A translated field's English and French inputs, on one row."""
+    return tuple(f"{name}_{code}" for code in LANGUAGE_CODES)
+
+
+class CitationFormSet(BaseGenericInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        if self.instance.pk is None or not self.instance.is_published:
+            return
+        kept = [
+            form
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE", False)
+        ]
+        if not kept:
+            raise ValidationError(
+                gettext("A published record must cite at least one source; unpublish it first.")
+            )
+
+
+class CitationInline(TranslationGenericTabularInline):
+    model = Citation
+    formset = CitationFormSet
+    extra = 0
+    fields = ("source", *pair("location"), *pair("supports"), "position")
+    autocomplete_fields = ("source",)
+    verbose_name = _("citation")
+    verbose_name_plural = _("citations (sources this record rests on)")
+
+
+class TranslationStatusFilter(admin.SimpleListFilter):
+    title = _("translation")
+    parameter_name = "translation"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("complete", _("Complete in both languages")),
+            ("missing_en", _("Missing English")),
+            ("missing_fr", _("Missing French")),
+        ]
+
+    def queryset(self, request, queryset):
+        # Completeness depends on several columns per model; the check is done in Python on
+        # the ids, which is fine for a curated collection of this size.
+        if self.value() is None:
+            return queryset
+        wanted = []
+        for record in queryset.only(
+            "pk",
+            *[f"{n}_{c}" for n in _translated_checked(queryset.model) for c in LANGUAGE_CODES],
+        ):
+            missing = record.missing_translations()
+            matches = {
+                "complete": not any(missing.values()),
+                "missing_en": bool(missing["en"]),
+                "missing_fr": bool(missing["fr"]),
+            }
+            if matches.get(self.value()):
+                wanted.append(record.pk)
+        return queryset.filter(pk__in=wanted)
+
+
+def _translated_checked(model) -> tuple[str, ...]:
+    return (model.label_field, *model.translated_required, *model.translated_optional)
+
+
+class PublishableAdmin(TranslationAdmin):
+    """What every record's admin shares: status, completeness, citations, publishing."""
+
+    list_filter = ("status", TranslationStatusFilter)
+    list_per_page = 50
+    readonly_fields = (
+        "status",
+        "publication_check",
+        "public_pages",
+        "uuid",
+        "created",
+        "modified",
+    )
+    actions = ("publish_selected", "unpublish_selected")
+    inlines = [CitationInline]
+    view_on_site = False  # replaced by one link per language (public_pages)
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    publication_fieldset = (
+        _("Publication"),
+        {"fields": ("status", "publication_check", "public_pages", "uuid", "created", "modified")},
+    )
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(citation_count=Count("citations", distinct=True))
+        )
+
+    @admin.display(description=_("translations"))
+    def translations(self, obj) -> str:
+        missing = obj.missing_translations()
+        return format_html_join(
+            " ",
+            '<span class="{}">{} {}</span>',
+            (
+                (
+                    "translation-missing" if missing[code] else "translation-complete",
+                    code.upper(),
+                    "✗" if missing[code] else "✓",
+                )
+                for code in LANGUAGE_CODES
+            ),
+        )
+
+    @admin.display(description=_("sources"), ordering="citation_count")
+    def sources(self, obj) -> int:
+        return obj.citation_count
+
+    @admin.display(description=_("publication check"))
+    def publication_check(self, obj) -> str:
+        if obj is None or obj.pk is None:
+            return gettext("Save the record first.")
+        problems = obj.publication_problems()
+        if not problems:
+            return gettext("Ready to publish: complete in both languages, with its sources.")
+        return format_html(
+            "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((p,) for p in problems))
+        )
+
+    @admin.display(description=_("public pages"))
+    def public_pages(self, obj) -> str:
+        if obj is None or not obj.is_published:
+            return gettext("Not published: the record has no public page yet.")
+        links = [
+            (obj.url_in(code), code, label)
+            for code, label in (
+                ("en", "View on site (English)"),
+                ("fr", "Voir sur le site (français)"),
+            )
+            if obj.url_in(code)
+        ]
+        return format_html_join(
+            " · ", '<a href="{}" hreflang="{}" target="_blank" rel="noopener">{}</a>', links
+        )
+
+    def has_publish_permission(self, request) -> bool:
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.publish_{opts.model_name}")
+
+    @admin.action(description=_("Publish the selected records"), permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        published = 0
+        for record in queryset:
+            if record.is_published:
+                continue
+            try:
+                record.publish()
+            except PublishingError as error:
+                self.message_user(
+                    request,
+                    gettext("“%(record)s” was not published: %(reasons)s")
+                    % {"record": record, "reasons": " ".join(error.messages)},
+                    messages.ERROR,
+                )
+            else:
+                published += 1
+                self.log_change(request, record, gettext("Published."))
+        if published:
+            self.message_user(
+                request,
+                ngettext("%(count)d record published.", "%(count)d records published.", published)
+                % {"count": published},
+                messages.SUCCESS,
+            )
+
+    @admin.action(description=_("Unpublish the selected records"), permissions=["publish"])
+    def unpublish_selected(self, request, queryset):
+        unpublished = 0
+        for record in queryset.filter(status=Status.PUBLISHED):
+            problems = record.unpublication_problems()
+            if problems:
+                self.message_user(
+                    request,
+                    gettext("“%(record)s” was not unpublished: %(reasons)s")
+                    % {"record": record, "reasons": " ".join(problems)},
+                    messages.ERROR,
+                )
+                continue
+            record.unpublish()
+            unpublished += 1
+            self.log_change(request, record, gettext("Unpublished."))
+        if unpublished:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d record unpublished.", "%(count)d records unpublished.", unpublished
+                )
+                % {"count": unpublished},
+                messages.SUCCESS,
+            )
+
+
+@admin.register(Source)
+class SourceAdmin(PublishableAdmin):
+    list_display = ("title", "publisher", "language", "date", "status", "translations")
+    list_filter = ("status", TranslationStatusFilter, "language")
+    search_fields = ("title_en", "title_fr", "publisher_en", "publisher_fr", "reference")
+    inlines = []
+    fieldsets = (
+        (None, {"fields": (pair("title"), pair("publisher"), pair("summary"), pair("note"))}),
+        (
+            _("Document"),
+            {"fields": ("language", ("date", "date_precision"), "url", "reference")},
+        ),
+        PublishableAdmin.publication_fieldset,
+    )
+
+    def get_queryset(self, request):
+        return super(PublishableAdmin, self).get_queryset(request)
+
+
+@admin.register(CooperationArea)
+class CooperationAreaAdmin(PublishableAdmin):
+    list_display = ("name", "position", "status", "translations", "sources")
+    search_fields = ("name_en", "name_fr", "summary_en", "summary_fr")
+    prepopulated_fields = {"slug_en": ("name_en",), "slug_fr": ("name_fr",)}
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    pair("name"),
+                    pair("slug"),
+                    pair("summary"),
+                    pair("description"),
+                    pair("note"),
+                    "position",
+                )
+            },
+        ),
+        PublishableAdmin.publication_fieldset,
+    )
+
+
+@admin.register(Organization)
+class OrganizationAdmin(PublishableAdmin):
+    list_display = ("name", "short_name", "kind", "country", "status", "translations", "sources")
+    list_filter = ("status", TranslationStatusFilter, "kind", "country")
+    search_fields = (
+        "name_en",
+        "name_fr",
+        "short_name_en",
+        "short_name_fr",
+        "name_ko",
+        "summary_en",
+        "summary_fr",
+    )
+    prepopulated_fields = {"slug_en": ("name_en",), "slug_fr": ("name_fr",)}
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    pair("name"),
+                    pair("short_name"),
+                    "name_ko",
+                    pair("slug"),
+                    "kind",
+                    "country",
+                    "website",
+                    pair("summary"),
+                    pair("description"),
+                    pair("note"),
+                )
+            },
+        ),
+        PublishableAdmin.publication_fieldset,
+    )
+
+
+class AgreementPartyInline(admin.TabularInline):
+    model = AgreementParty
+    extra = 0
+    autocomplete_fields = ("organization",)
+
+
+class InitiativeParticipantInline(admin.TabularInline):
+    model = InitiativeParticipant
+    extra = 0
+    autocomplete_fields = ("organization",)
+
+
+@admin.register(Agreement)
+class AgreementAdmin(PublishableAdmin):
+    list_display = (
+        "title",
+        "kind",
+        "agreement_status",
+        "date_signed",
+        "status",
+        "translations",
+        "sources",
+    )
+    list_filter = ("status", TranslationStatusFilter, "kind", "agreement_status", "areas")
+    search_fields = (
+        "title_en",
+        "title_fr",
+        "short_title_en",
+        "short_title_fr",
+        "summary_en",
+        "summary_fr",
+    )
+    prepopulated_fields = {"slug_en": ("title_en",), "slug_fr": ("title_fr",)}
+    filter_horizontal = ("areas",)
+    inlines = [AgreementPartyInline, CitationInline]
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    pair("title"),
+                    pair("short_title"),
+                    pair("slug"),
+                    "kind",
+                    "binding",
+                    "agreement_status",
+                    pair("summary"),
+                    pair("description"),
+                    pair("note"),
+                    "areas",
+                )
+            },
+        ),
+        (
+            _("Dates and place"),
+            {
+                "fields": (
+                    ("date_signed", "date_signed_precision"),
+                    pair("place_signed"),
+                    ("date_in_force", "date_in_force_precision"),
+                )
+            },
+        ),
+        PublishableAdmin.publication_fieldset,
+    )
+
+
+@admin.register(Initiative)
+class InitiativeAdmin(PublishableAdmin):
+    list_display = (
+        "title",
+        "kind",
+        "initiative_status",
+        "start_date",
+        "status",
+        "translations",
+        "sources",
+    )
+    list_filter = (
+        "status",
+        TranslationStatusFilter,
+        "kind",
+        "initiative_status",
+        "areas",
+        "participants__country",
+    )
+    search_fields = (
+        "title_en",
+        "title_fr",
+        "summary_en",
+        "summary_fr",
+        "description_en",
+        "description_fr",
+    )
+    prepopulated_fields = {"slug_en": ("title_en",), "slug_fr": ("title_fr",)}
+    filter_horizontal = ("areas",)
+    autocomplete_fields = ("agreement",)
+    inlines = [InitiativeParticipantInline, CitationInline]
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    pair("title"),
+                    pair("slug"),
+                    "kind",
+                    "initiative_status",
+                    "agreement",
+                    pair("summary"),
+                    pair("description"),
+                    pair("note"),
+                    "areas",
+                )
+            },
+        ),
+        (
+            _("Dates, place and funding"),
+            {
+                "fields": (
+                    ("start_date", "start_date_precision"),
+                    ("end_date", "end_date_precision"),
+                    pair("location"),
+                    ("funding_amount", "funding_currency"),
+                )
+            },
+        ),
+        PublishableAdmin.publication_fieldset,
+    )
+
+    def get_queryset(self, request):
+        # The country filter joins participants; keep one row per initiative.
+        return super().get_queryset(request).distinct()
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(PublishableAdmin):
+    list_display = ("title", "audience", "position", "status", "translations", "sources")
+    list_filter = ("status", TranslationStatusFilter, "audience", "areas")
+    search_fields = (
+        "title_en",
+        "title_fr",
+        "summary_en",
+        "summary_fr",
+        "rationale_en",
+        "rationale_fr",
+    )
+    prepopulated_fields = {"slug_en": ("title_en",), "slug_fr": ("title_fr",)}
+    filter_horizontal = ("areas",)
+    autocomplete_fields = ("initiatives",)
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    pair("title"),
+                    pair("slug"),
+                    "audience",
+                    pair("summary"),
+                    pair("rationale"),
+                    pair("horizon"),
+                    pair("note"),
+                    "position",
+                    "areas",
+                    "initiatives",
+                )
+            },
+        ),
+        PublishableAdmin.publication_fieldset,
+    )

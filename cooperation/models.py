@@ -1,0 +1,727 @@
+"""The portal's records: areas, organizations, agreements, initiatives, recommendations, sources.
+
+Every public record is `Publishable`: it has a stable UUID, a draft/published status and a
+list of citations of `Source` documents. Translated text lives in `<field>_en` / `<field>_fr`
+columns added by django-modeltranslation (see translation.py). The public side reads records
+only through `Model.objects.published()`.
+"""
+
+import datetime
+import uuid
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+
+
+class DatePrecision(models.TextChoices):
+    YEAR = "year", _("Year")
+    MONTH = "month", _("Month")
+    DAY = "day", _("Day")
+
+
+def format_partial_date(value: datetime.date | None, precision: str) -> str:
+    """A date no more precise than its source gives it: 2014; December 2016; 9 July 2025."""
+    if value is None:
+        return ""
+    if precision == DatePrecision.YEAR:
+        return str(value.year)
+    if precision == DatePrecision.MONTH:
+        return date_format(value, "YEAR_MONTH_FORMAT")
+    return date_format(value, "DATE_FORMAT")
+
+
+class PublishingError(ValidationError):
+    """Raised when a record that does not satisfy the publishing rule is saved as published."""
+
+
+class PublishableQuerySet(models.QuerySet):
+    def published(self):
+        """The only way the public side reads records."""
+        return self.filter(status=Status.PUBLISHED)
+
+    def drafts(self):
+        return self.filter(status=Status.DRAFT)
+
+
+class Publishable(models.Model):
+    """Base for every record the public sees.
+
+    The publishing rule: a record may be published only when every required translated field
+    (`translated_required`) is filled in English and French, every optional translated field
+    filled in one language is filled in the other (`translated_optional`, so a French page never
+    shows English), and (unless it is a Source) it cites at least one published source with the
+    citation's own texts in both languages. The rule is checked in `save()`, so no path — admin,
+    shell, loader — can store a published record that breaks it.
+    """
+
+    uuid = models.UUIDField(
+        _("stable identifier"), default=uuid.uuid4, unique=True, editable=False
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    first_published = models.DateTimeField(_("first published"), null=True, editable=False)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    modified = models.DateTimeField(_("date modified"), auto_now=True)
+    note = models.TextField(
+        _("note"),
+        blank=True,
+        help_text=_("Shown to the public: what was inferred, and how, when a source is silent."),
+    )
+    # Shipped content bookkeeping (see the load_content command): the hash of the data-file
+    # entry last loaded, and the `modified` value it left. A record whose `modified` differs
+    # has been edited by staff since and is never overwritten by the loader.
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+    content_loaded_at = models.DateTimeField(null=True, editable=False)
+
+    citations = GenericRelation("cooperation.Citation")
+
+    objects = PublishableQuerySet.as_manager()
+
+    translated_required: tuple[str, ...] = ("slug", "summary")
+    translated_optional: tuple[str, ...] = ("description", "note")
+    requires_citation = True
+    #: The translated field that names the record (name or title).
+    label_field = "name"
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        current = translation.get_language() or settings.LANGUAGE_CODE
+        for code in [current[:2], *LANGUAGE_CODES]:
+            value = getattr(self, f"{self.label_field}_{code}", None)
+            if value:
+                return value
+        return gettext("(untitled)")
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == Status.PUBLISHED
+
+    # -- Translation completeness -------------------------------------------------------------
+
+    def _required_fields(self) -> tuple[str, ...]:
+        return (self.label_field, *self.translated_required)
+
+    def missing_translations(self) -> dict[str, list[str]]:
+        """Field names left empty, per language, that the publishing rule needs."""
+        missing: dict[str, list[str]] = {code: [] for code in LANGUAGE_CODES}
+        for name in self._required_fields():
+            for code in LANGUAGE_CODES:
+                if not _filled(getattr(self, f"{name}_{code}")):
+                    missing[code].append(name)
+        for name in self.translated_optional:
+            filled = {code: _filled(getattr(self, f"{name}_{code}")) for code in LANGUAGE_CODES}
+            if any(filled.values()):
+                for code, ok in filled.items():
+                    if not ok:
+                        missing[code].append(name)
+        return missing
+
+    def is_complete_in(self, language: str) -> bool:
+        return not self.missing_translations()[language]
+
+    # -- The publishing rule ------------------------------------------------------------------
+
+    def publication_problems(self) -> list[str]:
+        """What stops this record from being published, in the active language; [] if nothing."""
+        problems = []
+        for code, names in self.missing_translations().items():
+            if names:
+                problems.append(
+                    gettext("Missing in %(language)s: %(fields)s.")
+                    % {
+                        "language": _language_name(code),
+                        "fields": ", ".join(
+                            str(self._meta.get_field(n).verbose_name) for n in names
+                        ),
+                    }
+                )
+        if self.requires_citation:
+            problems.extend(self._citation_problems())
+        return problems
+
+    def _citation_problems(self) -> list[str]:
+        if self.pk is None:
+            return [gettext("Cites no source: add at least one citation.")]
+        citations = list(self.citations.select_related("source"))
+        if not citations:
+            return [gettext("Cites no source: add at least one citation.")]
+        problems = []
+        for citation in citations:
+            for code in LANGUAGE_CODES:
+                if not (
+                    _filled(getattr(citation, f"location_{code}"))
+                    and _filled(getattr(citation, f"supports_{code}"))
+                ):
+                    problems.append(
+                        gettext(
+                            "The citation of “%(source)s” lacks its %(language)s text "
+                            "(where in the source, and what it supports)."
+                        )
+                        % {"source": citation.source, "language": _language_name(code)}
+                    )
+            if not citation.source.is_published:
+                problems.append(
+                    gettext("Cites a source that is not published: “%(source)s”.")
+                    % {"source": citation.source}
+                )
+        return problems
+
+    def clean(self) -> None:
+        super().clean()
+        if not any(_filled(getattr(self, f"{self.label_field}_{c}")) for c in LANGUAGE_CODES):
+            raise ValidationError(
+                {
+                    f"{self.label_field}_{LANGUAGE_CODES[0]}": gettext(
+                        "Give a %(field)s in at least one language."
+                    )
+                    % {"field": self._meta.get_field(self.label_field).verbose_name}
+                }
+            )
+        if self.is_published:
+            problems = self.publication_problems()
+            if problems:
+                raise ValidationError(
+                    [gettext("This record is published, so it must stay complete.")] + problems
+                )
+
+    def save(self, *args, **kwargs) -> None:
+        if self.is_published:
+            problems = self.publication_problems()
+            if problems:
+                raise PublishingError(problems)
+            if self.first_published is None:
+                self.first_published = timezone.now()
+        super().save(*args, **kwargs)
+
+    def publish(self) -> None:
+        """Publish, or raise PublishingError naming everything that is missing."""
+        problems = self.publication_problems()
+        if problems:
+            raise PublishingError(problems)
+        self.status = Status.PUBLISHED
+        self.save()
+
+    def unpublication_problems(self) -> list[str]:
+        """What stops this record from being unpublished; [] if nothing."""
+        return []
+
+    def unpublish(self) -> None:
+        problems = self.unpublication_problems()
+        if problems:
+            raise PublishingError(problems)
+        self.status = Status.DRAFT
+        self.save()
+
+    # -- Public addresses ---------------------------------------------------------------------
+
+    url_name = ""
+
+    def get_absolute_url(self) -> str:
+        return self.url_in(translation.get_language() or settings.LANGUAGE_CODE)
+
+    def url_in(self, language: str) -> str:
+        """The public address of this record in `language` (per-language slug and path)."""
+        slug = getattr(self, f"slug_{language[:2]}", None)
+        with translation.override(language):
+            if not slug:
+                return ""
+            return reverse(f"cooperation:{self.url_name}", kwargs={"slug": slug})
+
+
+def _filled(value) -> bool:
+    return bool(value and str(value).strip())
+
+
+def _language_name(code: str) -> str:
+    return {"en": gettext("English"), "fr": gettext("French")}[code]
+
+
+def slug_constraints(model_name: str) -> list[models.UniqueConstraint]:
+    """Slugs are unique per language (empty slugs are stored as NULL and do not collide)."""
+    return [
+        models.UniqueConstraint(fields=[f"slug_{code}"], name=f"{model_name}_unique_slug_{code}")
+        for code in LANGUAGE_CODES
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Sources and citations
+# ---------------------------------------------------------------------------------------------
+
+
+class SourceLanguage(models.TextChoices):
+    ENGLISH = "en", _("English")
+    FRENCH = "fr", _("French")
+    KOREAN = "ko", _("Korean")
+
+
+class Source(Publishable):
+    """A document the records rest on."""
+
+    title = models.CharField(_("title"), max_length=300)
+    publisher = models.CharField(_("publisher"), max_length=200)
+    summary = models.TextField(_("summary"))
+    language = models.CharField(
+        _("language of the document"), max_length=2, choices=SourceLanguage.choices
+    )
+    date = models.DateField(_("date"), null=True, blank=True)
+    date_precision = models.CharField(
+        _("date precision"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    url = models.URLField(_("address (URL)"), max_length=500, blank=True)
+    reference = models.CharField(
+        _("reference"),
+        max_length=200,
+        blank=True,
+        help_text=_("Where the portal's copy of the document is kept (file name or archive id)."),
+    )
+
+    translated_required = ("publisher", "summary")
+    translated_optional = ("note",)
+    requires_citation = False
+    label_field = "title"
+
+    class Meta:
+        ordering = ["-date", "title"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        permissions = [("publish_source", _("Can publish and unpublish sources"))]
+
+    @property
+    def date_display(self) -> str:
+        return format_partial_date(self.date, self.date_precision)
+
+    def url_in(self, language: str) -> str:
+        with translation.override(language):
+            return f"{reverse('cooperation:source_list')}#source-{self.pk}"
+
+    def unpublication_problems(self) -> list[str]:
+        citing = [
+            model
+            for model in (CooperationArea, Organization, Agreement, Initiative, Recommendation)
+            if model.objects.published().filter(citations__source=self).exists()
+        ]
+        if not citing:
+            return []
+        return [
+            gettext(
+                "Published records still cite it (%(kinds)s); unpublish or re-source them first."
+            )
+            % {"kinds": ", ".join(str(m._meta.verbose_name_plural) for m in citing)}
+        ]
+
+
+class Citation(models.Model):
+    """A record's reference to a source: where in the source, and what the source supports."""
+
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="cited_by", verbose_name=_("source")
+    )
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    content_object = GenericForeignKey("content_type", "object_id")
+    location = models.CharField(
+        _("where in the source"), max_length=300, help_text=_("Section, page or paragraph.")
+    )
+    supports = models.TextField(_("what it supports"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("citation")
+        verbose_name_plural = _("citations")
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.source} — {self.location}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Records
+# ---------------------------------------------------------------------------------------------
+
+
+class CooperationArea(Publishable):
+    """A theme that groups agreements, initiatives and recommendations."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200)
+    summary = models.TextField(_("summary"))
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    url_name = "area_detail"
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("cooperation area")
+        verbose_name_plural = _("cooperation areas")
+        permissions = [
+            ("publish_cooperationarea", _("Can publish and unpublish cooperation areas"))
+        ]
+        constraints = slug_constraints("area")
+
+
+class OrganizationKind(models.TextChoices):
+    GOVERNMENT = "government", _("Government")
+    AGENCY = "agency", _("Agency")
+    RESEARCH_INSTITUTE = "research_institute", _("Research institute")
+    UNIVERSITY = "university", _("University")
+    COMPANY = "company", _("Company")
+    FOUNDATION = "foundation", _("Foundation or think tank")
+    MULTILATERAL = "multilateral", _("Multilateral body")
+
+
+class Organization(Publishable):
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(
+        _("short name"), max_length=60, blank=True, help_text=_("Acronym or usual short form.")
+    )
+    name_ko = models.CharField(
+        _("name in Korean"),
+        max_length=200,
+        blank=True,
+        help_text=_("In Korean script; fill only where the official name is certain."),
+    )
+    slug = models.SlugField(_("slug"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=OrganizationKind.choices)
+    country = CountryField(_("country"), blank=True, help_text=_("Empty for multilateral bodies."))
+    website = models.URLField(_("website"), max_length=300, blank=True)
+    summary = models.TextField(_("summary"))
+    description = models.TextField(_("description"), blank=True)
+
+    translated_optional = ("short_name", "description", "note")
+    url_name = "organization_detail"
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+        permissions = [("publish_organization", _("Can publish and unpublish organizations"))]
+        constraints = slug_constraints("organization")
+
+
+class Role(models.TextChoices):
+    PARTY = "party", _("Party")
+    SIGNATORY = "signatory", _("Signatory")
+    LEAD = "lead", _("Lead")
+    PARTNER = "partner", _("Partner")
+    FUNDER = "funder", _("Funder")
+    INVESTOR = "investor", _("Investor")
+    HOST = "host", _("Host")
+
+
+class AgreementKind(models.TextChoices):
+    TREATY = "treaty", _("Treaty")
+    FREE_TRADE_AGREEMENT = "free_trade_agreement", _("Free trade agreement")
+    PARTNERSHIP = "partnership", _("Partnership")
+    ACTION_PLAN = "action_plan", _("Action plan")
+    MOU = "mou", _("Memorandum of understanding")
+    JOINT_STATEMENT = "joint_statement", _("Joint statement")
+    RECURRING_COMMITTEE = "recurring_committee", _("Recurring committee")
+
+
+class AgreementStatus(models.TextChoices):
+    SIGNED = "signed", _("Signed or adopted")
+    IN_FORCE = "in_force", _("In force")
+    ENDED = "ended", _("Ended")
+
+
+class Agreement(Publishable):
+    """A signed or adopted instrument between the two countries or their institutions."""
+
+    title = models.CharField(_("title"), max_length=300)
+    short_title = models.CharField(_("short title"), max_length=60, blank=True)
+    slug = models.SlugField(_("slug"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=30, choices=AgreementKind.choices)
+    binding = models.BooleanField(
+        _("legally binding"), null=True, blank=True, help_text=_("Leave unknown if not stated.")
+    )
+    agreement_status = models.CharField(
+        _("agreement status"),
+        max_length=10,
+        choices=AgreementStatus.choices,
+        default=AgreementStatus.SIGNED,
+    )
+    date_signed = models.DateField(_("date signed"), null=True, blank=True)
+    date_signed_precision = models.CharField(
+        _("precision of the date signed"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+    )
+    place_signed = models.CharField(_("place signed"), max_length=200, blank=True)
+    date_in_force = models.DateField(_("date in force"), null=True, blank=True)
+    date_in_force_precision = models.CharField(
+        _("precision of the date in force"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+    )
+    summary = models.TextField(_("summary"))
+    description = models.TextField(_("description"), blank=True)
+    areas = models.ManyToManyField(
+        CooperationArea, blank=True, related_name="agreements", verbose_name=_("cooperation areas")
+    )
+    parties = models.ManyToManyField(
+        Organization,
+        through="AgreementParty",
+        blank=True,
+        related_name="agreements",
+        verbose_name=_("parties"),
+    )
+
+    label_field = "title"
+    translated_optional = ("short_title", "place_signed", "description", "note")
+    url_name = "agreement_detail"
+
+    class Meta:
+        ordering = [models.F("date_signed").desc(nulls_last=True), "title"]
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        permissions = [("publish_agreement", _("Can publish and unpublish agreements"))]
+        constraints = slug_constraints("agreement")
+        indexes = [models.Index(fields=["date_signed"])]
+
+    @property
+    def date_signed_display(self) -> str:
+        return format_partial_date(self.date_signed, self.date_signed_precision)
+
+    @property
+    def date_in_force_display(self) -> str:
+        return format_partial_date(self.date_in_force, self.date_in_force_precision)
+
+
+class AgreementParty(models.Model):
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="participations",
+        verbose_name=_("agreement"),
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="agreement_participations",
+        verbose_name=_("organization"),
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.PARTY)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("party to an agreement")
+        verbose_name_plural = _("parties to agreements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "organization", "role"], name="unique_agreement_party_role"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} ({self.get_role_display()})"
+
+
+class InitiativeKind(models.TextChoices):
+    DIALOGUE = "dialogue", _("Dialogue")
+    RESEARCH_COLLABORATION = "research_collaboration", _("Research collaboration")
+    INVESTMENT = "investment", _("Investment")
+    INFRASTRUCTURE = "infrastructure", _("Infrastructure")
+    PROGRAMME = "programme", _("Programme")
+    COMPANY_PARTNERSHIP = "company_partnership", _("Company partnership")
+    EVENT = "event", _("Event")
+
+
+class InitiativeStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    ACTIVE = "active", _("Active")
+    COMPLETED = "completed", _("Completed")
+
+
+class Currency(models.TextChoices):
+    CAD = "CAD", _("Canadian dollars")
+    USD = "USD", _("US dollars")
+    KRW = "KRW", _("Korean won")
+
+
+class Initiative(Publishable):
+    """Something the two countries, or their institutions and companies, do together."""
+
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(_("slug"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=30, choices=InitiativeKind.choices)
+    initiative_status = models.CharField(
+        _("initiative status"),
+        max_length=10,
+        choices=InitiativeStatus.choices,
+        default=InitiativeStatus.ACTIVE,
+    )
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    start_date_precision = models.CharField(
+        _("precision of the start date"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+    )
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    end_date_precision = models.CharField(
+        _("precision of the end date"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+    )
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    funding_amount = models.DecimalField(
+        _("funding amount"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
+    funding_currency = models.CharField(
+        _("funding currency"), max_length=3, choices=Currency.choices, blank=True
+    )
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="initiatives",
+        verbose_name=_("under agreement"),
+    )
+    summary = models.TextField(_("summary"))
+    description = models.TextField(_("description"), blank=True)
+    areas = models.ManyToManyField(
+        CooperationArea,
+        blank=True,
+        related_name="initiatives",
+        verbose_name=_("cooperation areas"),
+    )
+    participants = models.ManyToManyField(
+        Organization,
+        through="InitiativeParticipant",
+        blank=True,
+        related_name="initiatives",
+        verbose_name=_("participants"),
+    )
+
+    label_field = "title"
+    translated_optional = ("location", "description", "note")
+    url_name = "initiative_detail"
+
+    class Meta:
+        ordering = [models.F("start_date").desc(nulls_last=True), "title"]
+        verbose_name = _("initiative")
+        verbose_name_plural = _("initiatives")
+        permissions = [("publish_initiative", _("Can publish and unpublish initiatives"))]
+        constraints = slug_constraints("initiative") + [
+            models.CheckConstraint(
+                condition=Q(funding_amount__isnull=True) | ~Q(funding_currency=""),
+                name="initiative_funding_has_currency",
+                violation_error_message=_("Give the currency of the funding amount."),
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="initiative_ends_after_start",
+                violation_error_message=_("The end date cannot come before the start date."),
+            ),
+        ]
+        indexes = [models.Index(fields=["start_date"])]
+
+    @property
+    def start_date_display(self) -> str:
+        return format_partial_date(self.start_date, self.start_date_precision)
+
+    @property
+    def end_date_display(self) -> str:
+        return format_partial_date(self.end_date, self.end_date_precision)
+
+
+class InitiativeParticipant(models.Model):
+    initiative = models.ForeignKey(
+        Initiative,
+        on_delete=models.CASCADE,
+        related_name="participations",
+        verbose_name=_("initiative"),
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="initiative_participations",
+        verbose_name=_("organization"),
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.PARTNER)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("participant in an initiative")
+        verbose_name_plural = _("participants in initiatives")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["initiative", "organization", "role"],
+                name="unique_initiative_participant_role",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} ({self.get_role_display()})"
+
+
+class Audience(models.TextChoices):
+    GOVERNMENT = "government", _("Government")
+    INDUSTRY = "industry", _("Industry")
+    ACADEMIA = "academia", _("Academia")
+
+
+class Recommendation(Publishable):
+    """A proposed action for policymakers, industry or academia, with its rationale."""
+
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(_("slug"), max_length=200)
+    audience = models.CharField(_("audience"), max_length=12, choices=Audience.choices)
+    summary = models.TextField(_("summary"))
+    rationale = models.TextField(_("rationale"))
+    horizon = models.CharField(_("horizon"), max_length=100, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    areas = models.ManyToManyField(
+        CooperationArea,
+        blank=True,
+        related_name="recommendations",
+        verbose_name=_("cooperation areas"),
+    )
+    initiatives = models.ManyToManyField(
+        Initiative, blank=True, related_name="recommendations", verbose_name=_("initiatives")
+    )
+
+    label_field = "title"
+    translated_required = ("slug", "summary", "rationale")
+    translated_optional = ("horizon", "note")
+    url_name = "recommendation_detail"
+
+    class Meta:
+        ordering = ["position", "title"]
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
+        permissions = [("publish_recommendation", _("Can publish and unpublish recommendations"))]
+        constraints = slug_constraints("recommendation")
+
+
+#: The record types the public sees, in the order the site lists them.
+RECORD_MODELS = (CooperationArea, Initiative, Agreement, Organization, Recommendation, Source)

@@ -1,0 +1,57 @@
+"""Which fields exist in English and French (django-modeltranslation adds `<field>_en/_fr`)."""
+
+from modeltranslation.translator import TranslationOptions, register
+
+from .models import (
+    Agreement,
+    Citation,
+    CooperationArea,
+    Initiative,
+    Organization,
+    Recommendation,
+    Source,
+)
+
+# Empty slugs are stored as NULL so that the per-language unique constraints let several
+# one-language drafts coexist.
+SLUG_EMPTY = {"slug": None}
+
+
+@register(Source)
+class SourceTranslation(TranslationOptions):
+    fields = ("title", "publisher", "summary", "note")
+
+
+@register(Citation)
+class CitationTranslation(TranslationOptions):
+    fields = ("location", "supports")
+
+
+@register(CooperationArea)
+class CooperationAreaTranslation(TranslationOptions):
+    fields = ("name", "slug", "summary", "description", "note")
+    empty_values = SLUG_EMPTY
+
+
+@register(Organization)
+class OrganizationTranslation(TranslationOptions):
+    fields = ("name", "short_name", "slug", "summary", "description", "note")
+    empty_values = SLUG_EMPTY
+
+
+@register(Agreement)
+class AgreementTranslation(TranslationOptions):
+    fields = ("title", "short_title", "slug", "place_signed", "summary", "description", "note")
+    empty_values = SLUG_EMPTY
+
+
+@register(Initiative)
+class InitiativeTranslation(TranslationOptions):
+    fields = ("title", "slug", "location", "summary", "description", "note")
+    empty_values = SLUG_EMPTY
+
+
+@register(Recommendation)
+class RecommendationTranslation(TranslationOptions):
+    fields = ("title", "slug", "summary", "rationale", "horizon", "note")
+    empty_values = SLUG_EMPTY

@@ -1,0 +1,26 @@
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from . import views
+
+app_name = "cooperation"
+
+# Path segments are translated (locale/fr): /en/agreements/ ↔ /fr/ententes/.
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(_("areas/"), views.area_list, name="area_list"),
+    path(_("areas/<slug:slug>/"), views.area_detail, name="area_detail"),
+    path(_("initiatives/"), views.initiative_list, name="initiative_list"),
+    path(_("initiatives/<slug:slug>/"), views.initiative_detail, name="initiative_detail"),
+    path(_("agreements/"), views.agreement_list, name="agreement_list"),
+    path(_("agreements/<slug:slug>/"), views.agreement_detail, name="agreement_detail"),
+    path(_("organizations/"), views.organization_list, name="organization_list"),
+    path(_("organizations/<slug:slug>/"), views.organization_detail, name="organization_detail"),
+    path(_("recommendations/"), views.recommendation_list, name="recommendation_list"),
+    path(
+        _("recommendations/<slug:slug>/"),
+        views.recommendation_detail,
+        name="recommendation_detail",
+    ),
+    path(_("sources/"), views.source_list, name="source_list"),
+]

@@ -1,0 +1,17 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+admin.site.site_header = _("Canada–Korea AI Co-operation Portal")
+admin.site.site_title = _("Canada–Korea AI portal back office")
+admin.site.index_title = _("Back office")
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    # set_language: the admin's language switch posts here.
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+# Public pages under /en/ and /fr/; "/" redirects by Accept-Language (LocaleMiddleware).
+urlpatterns += i18n_patterns(path("", include("cooperation.urls")), prefix_default_language=True)

@@ -1,0 +1,28 @@
+import pytest
+from django.contrib.auth.models import Group
+
+
+@pytest.fixture
+def editor(django_user_model):
+    user = django_user_model.objects.create_user("editor", password="pw-editor-1", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+@pytest.fixture
+def publisher(django_user_model):
+    user = django_user_model.objects.create_user(
+        "publisher", password="pw-publisher-1", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name="Publishers"))
+    return user
+
+
+@pytest.fixture(scope="session", autouse=True)
+def collected_static_files():
+    """Tests run with production static storage (hashed, compressed): collect once if needed."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if not (settings.STATIC_ROOT / "staticfiles.json").exists():
+        call_command("collectstatic", interactive=False, verbosity=0)

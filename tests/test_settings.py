@@ -1,0 +1,81 @@
+"""One settings file, read from the environment: safe locally, strict without debug."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+from portal.settings import BASE_DIR, DEVELOPMENT_SECRET_KEY, database_from_url
+
+
+def load_settings(**env) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    clean.update(env)
+    code = "import portal.settings as s; print(s.DEBUG, s.SECURE_SSL_REDIRECT, s.ALLOWED_HOSTS)"
+    return subprocess.run(
+        [sys.executable, "-c", code], env=clean, cwd=BASE_DIR, capture_output=True, text=True
+    )
+
+
+def test_debug_is_off_by_default_and_then_a_secret_key_is_required():
+    result = load_settings()
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_the_development_key_is_refused_without_debug():
+    result = load_settings(DJANGO_SECRET_KEY=DEVELOPMENT_SECRET_KEY)
+    assert result.returncode != 0
+    assert "development key" in result.stderr
+
+
+def test_production_defaults_redirect_to_https():
+    result = load_settings(
+        DJANGO_SECRET_KEY="a-real-secret", DJANGO_ALLOWED_HOSTS="portal.example"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False True ['portal.example']"
+
+
+def test_ssl_redirect_can_be_turned_off_to_try_a_production_build_on_the_loopback():
+    result = load_settings(DJANGO_SECRET_KEY="a-real-secret", DJANGO_SECURE_SSL_REDIRECT="false")
+    assert result.stdout.split()[:2] == ["False", "False"]
+
+
+def test_debug_runs_with_no_configuration_at_all():
+    result = load_settings(DJANGO_DEBUG="true")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("True False")
+
+
+def test_a_nonsense_boolean_is_a_clear_error():
+    result = load_settings(DJANGO_DEBUG="maybe")
+    assert "DJANGO_DEBUG must be true or false" in result.stderr
+
+
+def test_database_url_for_postgresql():
+    config = database_from_url("postgres://user:p%40ss@db.example:5433/portal?sslmode=require")
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert (config["NAME"], config["USER"], config["PASSWORD"]) == ("portal", "user", "p@ss")
+    assert (config["HOST"], config["PORT"]) == ("db.example", "5433")
+    assert config["OPTIONS"] == {"sslmode": "require"}
+
+
+def test_database_url_for_sqlite():
+    assert database_from_url("sqlite:////tmp/x.db")["NAME"] == "/tmp/x.db"
+    assert database_from_url("sqlite:///local.db")["NAME"] == str(BASE_DIR / "local.db")
+
+
+def test_an_unknown_database_scheme_is_refused():
+    from django.core.exceptions import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured):
+        database_from_url("mysql://localhost/x")
+
+
+def test_the_default_database_is_a_sqlite_file_in_the_project():
+    if os.environ.get("DATABASE_URL"):
+        pytest.skip("DATABASE_URL is set for this run")
+    assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
