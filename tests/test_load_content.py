@@ -1,0 +1,244 @@
+"""The shipped content: complete, faithful to the seeds, idempotent, respectful of staff edits."""
+
+import datetime
+import re
+import shutil
+from decimal import Decimal
+from io import StringIO
+from pathlib import Path
+
+import pytest
+import yaml
+from django.conf import settings
+from django.core.management import call_command
+
+from cooperation.management.commands.load_content import CONTENT_DIR, stable_id
+from cooperation.models import (
+    Agreement,
+    CooperationArea,
+    Initiative,
+    Organization,
+    Recommendation,
+    Source,
+    Status,
+)
+
+pytestmark = pytest.mark.django_db
+
+RECORDS = [CooperationArea, Organization, Agreement, Initiative, Recommendation]
+MINIMUMS = {
+    CooperationArea: 10,
+    Organization: 35,
+    Agreement: 8,
+    Initiative: 20,
+    Recommendation: 10,
+    Source: 5,
+}
+SEEDS_DIR = Path(settings.BASE_DIR).parent / "shared" / "seeds"
+
+
+def load(directory=CONTENT_DIR) -> str:
+    out = StringIO()
+    call_command("load_content", directory=str(directory), stdout=out)
+    return out.getvalue()
+
+
+def get(model, key):
+    return model.objects.get(uuid=stable_id(model, key))
+
+
+@pytest.fixture
+def loaded():
+    load()
+
+
+@pytest.mark.usefixtures("loaded")
+@pytest.mark.parametrize("model", [*RECORDS, Source], ids=lambda m: m.__name__)
+def test_everything_ships_published_complete_and_sourced(model):
+    records = list(model.objects.all())
+    assert len(records) >= MINIMUMS[model]
+    for record in records:
+        assert record.status == Status.PUBLISHED, record
+        assert record.publication_problems() == [], record
+        if model is not Source:
+            assert record.citations.exists(), record
+
+
+def test_a_second_run_changes_nothing():
+    load()
+    before = {
+        model: sorted(model.objects.values_list("pk", "modified", "content_hash"))
+        for model in [*RECORDS, Source]
+    }
+    citations_before = sorted(
+        (c.pk, c.location_en) for m in RECORDS for r in m.objects.all() for c in r.citations.all()
+    )
+    output = load()
+    assert "0 created, 0 updated" in output.splitlines()[-1]
+    for model, rows in before.items():
+        assert sorted(model.objects.values_list("pk", "modified", "content_hash")) == rows
+    citations_after = sorted(
+        (c.pk, c.location_en) for m in RECORDS for r in m.objects.all() for c in r.citations.all()
+    )
+    assert citations_after == citations_before
+
+
+def test_staff_edits_are_never_overwritten_and_file_changes_are_applied(tmp_path):
+    load()
+    edited = get(Organization, "kogas")
+    edited.summary_en = "Edited by a curator."
+    edited.save()
+
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content)
+    organizations = yaml.safe_load((content / "organizations.yaml").read_text(encoding="utf-8"))
+    for entry in organizations:
+        if entry["key"] in ("kogas", "naver"):
+            entry["summary"] = {
+                "en": "Changed in the data file.",
+                "fr": "Modifié dans le fichier.",
+            }
+    (content / "organizations.yaml").write_text(yaml.safe_dump(organizations, allow_unicode=True))
+
+    output = load(content)
+    assert "kept staff edits" in output
+    assert get(Organization, "kogas").summary_en == "Edited by a curator."
+    assert get(Organization, "naver").summary_en == "Changed in the data file."
+    assert get(Organization, "naver").status == Status.PUBLISHED
+
+
+def test_a_record_unpublished_by_staff_stays_unpublished():
+    load()
+    record = get(Initiative, "kadif")
+    record.unpublish()
+    load()
+    assert get(Initiative, "kadif").status == Status.DRAFT
+
+
+def test_stable_ids_do_not_depend_on_the_database():
+    load()
+    assert str(get(Organization, "apf-canada").uuid) == str(stable_id(Organization, "apf-canada"))
+
+
+def test_bad_content_is_refused_and_nothing_is_half_loaded(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content)
+    initiatives = yaml.safe_load((content / "initiatives.yaml").read_text(encoding="utf-8"))
+    initiatives[-1]["summary"] = {"en": "English only"}
+    (content / "initiatives.yaml").write_text(yaml.safe_dump(initiatives, allow_unicode=True))
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="Missing in French"):
+        load(content)
+    assert not Source.objects.exists()
+
+
+# -- Faithfulness: spot checks against the seed documents ------------------------------------
+
+
+@pytest.mark.usefixtures("loaded")
+def test_the_track_1_5_dialogue():
+    dialogue = get(Initiative, "track-1-5-dialogue-ai")
+    assert dialogue.start_date == datetime.date(2025, 7, 9)
+    assert dialogue.start_date_precision == "day"
+    assert "Seoul" in dialogue.location_en and "Séoul" in dialogue.location_fr
+    assert "type 1.5" in dialogue.title_fr
+    hosts = set(dialogue.participations.values_list("organization__short_name_en", flat=True))
+    assert {"APF Canada", "STEPI"} <= hosts
+
+
+@pytest.mark.usefixtures("loaded")
+def test_figures_carry_over_with_their_currency():
+    series_d = get(Initiative, "tenstorrent-series-d")
+    assert (series_d.funding_amount, series_d.funding_currency) == (Decimal("693000000"), "USD")
+    lng = get(Initiative, "lng-canada-kogas")
+    assert (lng.funding_amount, lng.funding_currency) == (Decimal("40000000000"), "CAD")
+    kadif = get(Initiative, "kadif")
+    assert (kadif.funding_amount, kadif.funding_currency) == (Decimal("30000000"), "USD")
+
+
+@pytest.mark.usefixtures("loaded")
+def test_dates_keep_the_precision_the_sources_give():
+    fta = get(Agreement, "canada-korea-fta")
+    assert (fta.date_signed, fta.date_signed_precision) == (datetime.date(2014, 1, 1), "year")
+    sti = get(Agreement, "sti-cooperation-agreement")
+    assert (sti.date_signed, sti.date_signed_precision) == (datetime.date(2016, 12, 1), "month")
+    mou = get(Agreement, "critical-minerals-energy-mou")
+    assert (mou.date_signed, mou.date_signed_precision) == (datetime.date(2023, 5, 1), "month")
+    assert fta.date_in_force is None  # the texts do not give it
+
+
+@pytest.mark.usefixtures("loaded")
+def test_the_inferred_jcm_year_is_flagged_in_its_note():
+    jcm = get(Initiative, "jcm-2-banff")
+    assert (jcm.start_date.month, jcm.start_date.day) == (6, 18)
+    assert "Banff" in jcm.location_en
+    assert re.search(r"infer", jcm.note_en, re.I)
+    assert re.search(r"dédui|infér", jcm.note_fr, re.I)
+
+
+@pytest.mark.usefixtures("loaded")
+def test_official_french_names_and_acronyms():
+    apf = get(Organization, "apf-canada")
+    assert apf.name_fr == "Fondation Asie Pacifique du Canada"
+    assert (apf.short_name_en, apf.short_name_fr) == ("APF Canada", "FAP Canada")
+    ised = get(Organization, "ised")
+    assert (ised.short_name_en, ised.short_name_fr) == ("ISED", "ISDE")
+    nrc = get(Organization, "nrc")
+    assert (nrc.short_name_en, nrc.short_name_fr) == ("NRC", "CNRC")
+    csp = get(Agreement, "comprehensive-strategic-partnership")
+    assert "Partenariat stratégique global" in csp.title_fr
+    assert get(Organization, "msit").name_ko == "과학기술정보통신부"
+    assert get(Organization, "kogas").country == "KR"
+    assert get(Organization, "g7").country == ""
+
+
+@pytest.mark.usefixtures("loaded")
+def test_every_seed_document_is_a_source_and_is_cited():
+    references = set(Source.objects.values_list("reference", flat=True))
+    expected = {p.name for p in SEEDS_DIR.glob("*.txt")} or {
+        "000_141ac72bb1b9aa10.txt",
+        "001_6474d6860c2d8ed7.txt",
+        "002_f26a4aa6c6667374.txt",
+        "003_5f2590308b3643ba.txt",
+        "004_555a2e1822a4286e.txt",
+    }
+    assert references == expected
+    for source in Source.objects.all():
+        assert source.cited_by.exists(), source
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[\w’']+", text.lower().replace("’", "'"))
+
+
+def test_no_sentence_is_copied_from_the_seeds():
+    """Own words: no run of 10 words from a seed appears in our prose (names excepted)."""
+    if not SEEDS_DIR.exists():
+        pytest.skip(f"the seed documents are not beside this checkout ({SEEDS_DIR})")
+    size = 10
+    seed_runs = set()
+    for path in SEEDS_DIR.glob("*.txt"):
+        words = _words(path.read_text(encoding="utf-8"))
+        seed_runs.update(tuple(words[i : i + size]) for i in range(len(words) - size + 1))
+    names, prose = [], []
+    for path in CONTENT_DIR.glob("*.yaml"):
+        for entry in yaml.safe_load(path.read_text(encoding="utf-8")):
+            for field_name, value in entry.items():
+                if isinstance(value, dict):
+                    target = names if field_name in ("name", "title", "short_title") else prose
+                    target.extend(str(v) for v in value.values())
+            for citation in entry.get("sources", []):
+                prose.extend(str(v) for v in citation["supports"].values())
+    name_runs = set()
+    for name in names:
+        words = _words(name)
+        name_runs.update(tuple(words[i : i + size]) for i in range(len(words) - size + 1))
+    copied = []
+    for text in prose:
+        words = _words(text)
+        for i in range(len(words) - size + 1):
+            run = tuple(words[i : i + size])
+            if run in seed_runs and run not in name_runs:
+                copied.append(" ".join(run))
+    assert copied == []

@@ -1,0 +1,129 @@
+"""The public side: both languages, published records only, a toggle to the same page."""
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from cooperation.models import Agreement, CooperationArea, Initiative, Organization, Recommendation
+from tests.factories import MAKERS, make_initiative, make_organization, make_source
+
+pytestmark = pytest.mark.django_db
+
+RECORDS = [CooperationArea, Organization, Agreement, Initiative, Recommendation]
+LIST_URLS = [
+    "cooperation:home",
+    "cooperation:area_list",
+    "cooperation:initiative_list",
+    "cooperation:agreement_list",
+    "cooperation:organization_list",
+    "cooperation:recommendation_list",
+    "cooperation:source_list",
+]
+
+
+def url(name: str, language: str, **kwargs) -> str:
+    with translation.override(language):
+        return reverse(name, kwargs=kwargs or None)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("name", LIST_URLS)
+def test_list_pages_show_published_records_and_hide_drafts(client, name, language):
+    published = make_initiative(title_en="Visible initiative", title_fr="Initiative visible")
+    make_initiative(published=False, title_en="Hidden draft", title_fr="Brouillon caché")
+    response = client.get(url(name, language))
+    assert response.status_code == 200
+    assert f'<html lang="{language}">' in response.text
+    assert "Hidden draft" not in response.text and "Brouillon caché" not in response.text
+    if name in ("cooperation:home", "cooperation:initiative_list"):
+        assert str(published.title_en if language == "en" else published.title_fr) in response.text
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("model", RECORDS, ids=lambda m: m.__name__)
+def test_detail_pages_exist_in_both_languages_with_their_sources(client, model, language):
+    source = make_source(title_en="The background note", title_fr="La note d’information")
+    record = MAKERS[model](source=source)
+    response = client.get(record.url_in(language))
+    assert response.status_code == 200
+    label = getattr(record, f"{model.label_field}_{language}")
+    assert f"<h1>{label}</h1>" in response.text
+    assert (source.title_en if language == "en" else source.title_fr) in response.text
+    assert ("Paragraph 1" if language == "en" else "Paragraphe 1") in response.text
+
+
+@pytest.mark.parametrize("model", RECORDS, ids=lambda m: m.__name__)
+def test_unpublished_records_have_no_page(client, model):
+    record = MAKERS[model](published=False)
+    for language in ("en", "fr"):
+        assert client.get(record.url_in(language)).status_code == 404
+    published = MAKERS[model]()
+    published.unpublish()
+    assert client.get(published.url_in("en")).status_code == 404
+
+
+def test_a_slug_from_the_other_language_is_not_found(client):
+    initiative = make_initiative(slug_en="english-slug", slug_fr="slug-francais")
+    assert client.get("/en/initiatives/english-slug/").status_code == 200
+    assert client.get("/fr/initiatives/slug-francais/").status_code == 200
+    assert client.get("/en/initiatives/slug-francais/").status_code == 404
+    assert initiative.url_in("fr") == "/fr/initiatives/slug-francais/"
+
+
+def test_record_pages_translate_their_path_and_slug():
+    organization = make_organization(slug_en="korea-gas-corporation", slug_fr="societe-coreenne")
+    assert organization.url_in("en") == "/en/organizations/korea-gas-corporation/"
+    assert organization.url_in("fr") == "/fr/organisations/societe-coreenne/"
+
+
+def test_the_toggle_goes_to_the_same_record_in_the_other_language(client):
+    initiative = make_initiative(slug_en="dialogue-on-ai", slug_fr="dialogue-sur-l-ia")
+    response = client.get("/en/initiatives/dialogue-on-ai/?page=2")
+    assert (
+        '<a href="/fr/initiatives/dialogue-sur-l-ia/?page=2" lang="fr" hreflang="fr">Français</a>'
+        in response.text
+    )
+    back = client.get(initiative.url_in("fr"))
+    assert '<a href="/en/initiatives/dialogue-on-ai/" lang="en" hreflang="en">English</a>' in (
+        back.text
+    )
+
+
+def test_the_toggle_on_a_list_page_keeps_the_query_string(client):
+    response = client.get("/en/agreements/?q=energy")
+    assert 'href="/fr/ententes/?q=energy" lang="fr" hreflang="fr">Français</a>' in response.text
+
+
+def test_pages_declare_their_alternates(client):
+    response = client.get("/fr/domaines/")
+    for hreflang, path in (
+        ("en", "/en/areas/"),
+        ("fr", "/fr/domaines/"),
+        ("x-default", "/en/areas/"),
+    ):
+        assert f'rel="alternate" hreflang="{hreflang}" href="http://testserver{path}"' in (
+            response.text
+        )
+
+
+@pytest.mark.parametrize(
+    ("accept", "target"),
+    [("fr-CA,fr;q=0.9", "/fr/"), ("en-CA", "/en/"), ("ko", "/en/"), ("", "/en/")],
+)
+def test_the_root_redirects_by_accept_language(client, accept, target):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE=accept)
+    assert response.status_code == 302
+    assert response["Location"] == target
+
+
+def test_korean_names_are_marked_as_korean(client):
+    organization = make_organization(name_ko="한국가스공사")
+    response = client.get(organization.url_in("en"))
+    assert '<dd lang="ko">한국가스공사</dd>' in response.text
+
+
+def test_a_source_in_another_language_says_so(client):
+    source = make_source(language="fr")
+    initiative = make_initiative(source=source)
+    response = client.get(initiative.url_in("en"))
+    assert "This document is not in the language of this page." in response.text
