@@ -14,7 +14,8 @@ from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelatio
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import CharField, Count, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -58,6 +59,45 @@ class PublishableQuerySet(models.QuerySet):
 
     def drafts(self):
         return self.filter(status=Status.DRAFT)
+
+    def with_published_citations(self):
+        """Prefetch the citations a public page shows (of published sources only)."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "citations",
+                queryset=Citation.objects.filter(source__status=Status.PUBLISHED).select_related(
+                    "source"
+                ),
+            )
+        )
+
+
+def _count_through(through, owner: str, target: str) -> Coalesce:
+    """Count published `target` records linked to each row through an M2M `through` table."""
+    rows = (
+        through.objects.filter(**{owner: OuterRef("pk"), f"{target}__status": Status.PUBLISHED})
+        .order_by()
+        .values(owner)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows), 0)
+
+
+class CooperationAreaQuerySet(PublishableQuerySet):
+    def with_counts(self):
+        """Annotate each area with its published initiatives, agreements and recommendations."""
+        return self.annotate(
+            initiative_count=_count_through(
+                Initiative.areas.through, "cooperationarea", "initiative"
+            ),
+            agreement_count=_count_through(
+                Agreement.areas.through, "cooperationarea", "agreement"
+            ),
+            recommendation_count=_count_through(
+                Recommendation.areas.through, "cooperationarea", "recommendation"
+            ),
+        )
 
 
 class Publishable(models.Model):
@@ -369,6 +409,8 @@ class CooperationArea(Publishable):
     summary = models.TextField(_("summary"))
     description = models.TextField(_("description"), blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    objects = CooperationAreaQuerySet.as_manager()
 
     url_name = "area_detail"
 
@@ -725,3 +767,19 @@ class Recommendation(Publishable):
 
 #: The record types the public sees, in the order the site lists them.
 RECORD_MODELS = (CooperationArea, Initiative, Agreement, Organization, Recommendation, Source)
+
+
+def published_counts() -> dict[str, int]:
+    """How many published records of each type there are (keyed by model name), in one query."""
+    parts = [
+        model.objects.published()
+        .order_by()
+        .annotate(record_type=Value(model._meta.model_name, output_field=CharField()))
+        .values("record_type")
+        .annotate(n=Count("pk"))
+        .values_list("record_type", "n")
+        for model in RECORD_MODELS
+    ]
+    counts = dict.fromkeys((model._meta.model_name for model in RECORD_MODELS), 0)
+    counts.update(dict(parts[0].union(*parts[1:], all=True)))
+    return counts

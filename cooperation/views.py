@@ -1,14 +1,25 @@
-"""Public pages. Thin views: the query vocabulary lives on the models' QuerySets."""
+"""Public pages. Thin views: query vocabulary lives on the QuerySets, parameters in FilterSets.
 
-from django.db.models import Prefetch
-from django.http import Http404
+Every page reads records through `published()` only, and runs a fixed number of queries
+whatever the size of the data (tests/test_site.py asserts it).
+"""
+
+from collections import defaultdict
+
+from django.core.paginator import InvalidPage, Paginator
+from django.db.models import F, Prefetch
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from .filters import InitiativeFilterSet, OrganizationFilterSet
 from .models import (
     Agreement,
     AgreementParty,
+    Audience,
     Citation,
     CooperationArea,
     Initiative,
@@ -16,117 +27,104 @@ from .models import (
     Organization,
     Recommendation,
     Source,
+    Status,
+    published_counts,
 )
 
-HOME_LIST_LIMIT = 50
+PAGE_SIZE = 20
+#: How many related records a detail page lists before pointing to the full list.
+RELATED_LIMIT = 25
 
 
-def _citations():
-    return Prefetch(
-        "citations",
-        queryset=Citation.objects.filter(source__status="published").select_related("source"),
-    )
+def _language() -> str:
+    return translation.get_language()[:2]
 
 
 def _published_by_slug(queryset, slug: str):
     """The published record whose slug in the page's language is `slug`, or 404."""
-    language = translation.get_language()[:2]
     try:
-        return queryset.published().get(**{f"slug_{language}": slug})
+        return queryset.published().get(**{f"slug_{_language()}": slug})
     except queryset.model.DoesNotExist as exc:
-        raise Http404 from exc
+        raise Http404(_("No published record has this address.")) from exc
+
+
+def _paginate(request, queryset, per_page: int = PAGE_SIZE):
+    """The requested page; a page that is not a number or lies past the end is a 404."""
+    paginator = Paginator(queryset, per_page)
+    number = request.GET.get("page") or 1
+    try:
+        return paginator.page(number)
+    except InvalidPage as exc:
+        raise Http404(_("There is no such page in this list.")) from exc
+
+
+def _participations(model, **filters):
+    return Prefetch(
+        "participations",
+        queryset=model.objects.filter(organization__status=Status.PUBLISHED, **filters)
+        .select_related("organization")
+        .order_by("role", "organization__name"),
+    )
+
+
+def _newest_first():
+    return [F("start_date").desc(nulls_last=True), "-first_published"]
 
 
 @require_GET
 def home(request):
     context = {
-        "areas": CooperationArea.objects.published(),
-        "agreements": Agreement.objects.published()[:HOME_LIST_LIMIT],
-        "initiatives": Initiative.objects.published()[:HOME_LIST_LIMIT],
-        "organizations": Organization.objects.published()[:HOME_LIST_LIMIT],
-        "recommendations": Recommendation.objects.published()[:HOME_LIST_LIMIT],
-        "counts": {
-            "areas": CooperationArea.objects.published().count(),
-            "agreements": Agreement.objects.published().count(),
-            "initiatives": Initiative.objects.published().count(),
-            "organizations": Organization.objects.published().count(),
-            "recommendations": Recommendation.objects.published().count(),
-            "sources": Source.objects.published().count(),
-        },
+        "counts": published_counts(),
+        "areas": CooperationArea.objects.published().with_counts(),
+        "latest_initiatives": Initiative.objects.published().order_by(*_newest_first())[:6],
+        "agreements": Agreement.objects.published()[:8],
+        "recommendations": Recommendation.objects.published()[:4],
     }
     return render(request, "cooperation/home.html", context)
 
 
-def _record_list(request, model, template: str):
-    return render(request, template, {"object_list": model.objects.published()})
-
-
 @require_GET
 def area_list(request):
-    return _record_list(request, CooperationArea, "cooperation/area_list.html")
-
-
-@require_GET
-def initiative_list(request):
-    return _record_list(request, Initiative, "cooperation/initiative_list.html")
-
-
-@require_GET
-def agreement_list(request):
-    return _record_list(request, Agreement, "cooperation/agreement_list.html")
-
-
-@require_GET
-def organization_list(request):
-    return _record_list(request, Organization, "cooperation/organization_list.html")
-
-
-@require_GET
-def recommendation_list(request):
-    return _record_list(request, Recommendation, "cooperation/recommendation_list.html")
-
-
-@require_GET
-def source_list(request):
-    sources = Source.objects.published()
-    return render(request, "cooperation/source_list.html", {"object_list": sources})
-
-
-def _participations(model):
-    return Prefetch(
-        "participations",
-        queryset=model.objects.filter(organization__status="published").select_related(
-            "organization"
-        ),
-    )
+    areas = CooperationArea.objects.published().with_counts()
+    return render(request, "cooperation/area_list.html", {"object_list": areas})
 
 
 @require_GET
 def area_detail(request, slug: str):
-    area = _published_by_slug(CooperationArea.objects.prefetch_related(_citations()), slug)
+    area = _published_by_slug(
+        CooperationArea.objects.with_counts().with_published_citations(), slug
+    )
     context = {
         "object": area,
         "agreements": area.agreements.published(),
-        "initiatives": area.initiatives.published(),
+        "initiatives": area.initiatives.published().order_by(*_newest_first())[:RELATED_LIMIT],
         "recommendations": area.recommendations.published(),
     }
     return render(request, "cooperation/area_detail.html", context)
 
 
 @require_GET
+def initiative_list(request):
+    filterset = InitiativeFilterSet(
+        request.GET or None, queryset=Initiative.objects.published().order_by(*_newest_first())
+    )
+    page = _paginate(request, filterset.qs)
+    context = {"filter": filterset, "page_obj": page, "object_list": page.object_list}
+    return render(request, "cooperation/initiative_list.html", context)
+
+
+@require_GET
 def initiative_detail(request, slug: str):
-    queryset = Initiative.objects.select_related("agreement").prefetch_related(
-        _citations(), _participations(InitiativeParticipant)
+    queryset = (
+        Initiative.objects.select_related("agreement")
+        .with_published_citations()
+        .prefetch_related(_participations(InitiativeParticipant))
     )
     initiative = _published_by_slug(queryset, slug)
-    agreement = (
-        initiative.agreement
-        if initiative.agreement and initiative.agreement.is_published
-        else None
-    )
+    agreement = initiative.agreement
     context = {
         "object": initiative,
-        "agreement": agreement,
+        "agreement": agreement if agreement and agreement.is_published else None,
         "areas": initiative.areas.published(),
         "recommendations": initiative.recommendations.published(),
     }
@@ -134,40 +132,122 @@ def initiative_detail(request, slug: str):
 
 
 @require_GET
+def agreement_list(request):
+    """The timeline: every published agreement, newest first, grouped by year in the template."""
+    agreements = Agreement.objects.published()
+    return render(request, "cooperation/agreement_list.html", {"object_list": agreements})
+
+
+@require_GET
 def agreement_detail(request, slug: str):
-    queryset = Agreement.objects.prefetch_related(_citations(), _participations(AgreementParty))
+    queryset = Agreement.objects.with_published_citations().prefetch_related(
+        _participations(AgreementParty)
+    )
     agreement = _published_by_slug(queryset, slug)
     context = {
         "object": agreement,
         "areas": agreement.areas.published(),
-        "initiatives": agreement.initiatives.published(),
+        "initiatives": agreement.initiatives.published().order_by(*_newest_first())[
+            :RELATED_LIMIT
+        ],
     }
     return render(request, "cooperation/agreement_detail.html", context)
 
 
 @require_GET
+def organization_list(request):
+    filterset = OrganizationFilterSet(
+        request.GET or None,
+        queryset=Organization.objects.published().order_by(f"name_{_language()}"),
+    )
+    page = _paginate(request, filterset.qs, per_page=50)
+    context = {"filter": filterset, "page_obj": page, "object_list": page.object_list}
+    return render(request, "cooperation/organization_list.html", context)
+
+
+@require_GET
 def organization_detail(request, slug: str):
-    organization = _published_by_slug(Organization.objects.prefetch_related(_citations()), slug)
+    organization = _published_by_slug(Organization.objects.with_published_citations(), slug)
+    initiative_roles = organization.initiative_participations.filter(
+        initiative__status=Status.PUBLISHED
+    ).select_related("initiative")
     context = {
         "object": organization,
         "agreement_roles": organization.agreement_participations.filter(
-            agreement__status="published"
+            agreement__status=Status.PUBLISHED
         ).select_related("agreement"),
-        "initiative_roles": organization.initiative_participations.filter(
-            initiative__status="published"
-        ).select_related("initiative"),
+        "initiative_roles": initiative_roles.order_by(
+            F("initiative__start_date").desc(nulls_last=True), "initiative__pk"
+        )[:RELATED_LIMIT],
+        "initiative_role_count": initiative_roles.count(),
     }
     return render(request, "cooperation/organization_detail.html", context)
 
 
 @require_GET
-def recommendation_detail(request, slug: str):
-    recommendation = _published_by_slug(
-        Recommendation.objects.prefetch_related(_citations()), slug
+def recommendation_list(request):
+    """Recommendations grouped by area (default) or by audience (?by=audience)."""
+    recommendations = list(
+        Recommendation.objects.published().prefetch_related(
+            Prefetch("areas", queryset=CooperationArea.objects.published())
+        )
     )
+    by = "audience" if request.GET.get("by") == "audience" else "area"
+    groups: dict = defaultdict(list)
+    if by == "audience":
+        labels = dict(Audience.choices)
+        for recommendation in recommendations:
+            groups[recommendation.audience].append(recommendation)
+        grouped = [(labels[key], None, groups[key]) for key in labels if groups[key]]
+    else:
+        areas = {}
+        for recommendation in recommendations:
+            for area in recommendation.areas.all():
+                areas[area.pk] = area
+                groups[area.pk].append(recommendation)
+        ordered = sorted(areas.values(), key=lambda a: (a.position, str(a)))
+        grouped = [(str(area), area, groups[area.pk]) for area in ordered]
+    context = {"grouped": grouped, "by": by, "object_list": recommendations}
+    return render(request, "cooperation/recommendation_list.html", context)
+
+
+@require_GET
+def recommendation_detail(request, slug: str):
+    recommendation = _published_by_slug(Recommendation.objects.with_published_citations(), slug)
     context = {
         "object": recommendation,
         "areas": recommendation.areas.published(),
         "initiatives": recommendation.initiatives.published(),
     }
     return render(request, "cooperation/recommendation_detail.html", context)
+
+
+@require_GET
+def source_list(request):
+    """Every published source, and the published records that cite it."""
+    sources = list(Source.objects.published())
+    citations = list(Citation.objects.filter(source__in=sources).select_related("content_type"))
+    # One query per record type, however many citations there are.
+    ids_by_model = defaultdict(set)
+    for citation in citations:
+        ids_by_model[citation.content_type.model_class()].add(citation.object_id)
+    records = {
+        (model, record.pk): record
+        for model, ids in ids_by_model.items()
+        for record in model.objects.published().filter(pk__in=ids)
+    }
+    cited_by = defaultdict(list)
+    for citation in citations:
+        record = records.get((citation.content_type.model_class(), citation.object_id))
+        if record is not None:
+            cited_by[citation.source_id].append((record, citation))
+    for source in sources:
+        source.citing = cited_by[source.pk]
+    return render(request, "cooperation/source_list.html", {"object_list": sources})
+
+
+@require_GET
+def robots_txt(request):
+    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /i18n/", f"Sitemap: {sitemap}", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

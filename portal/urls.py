@@ -1,7 +1,11 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+
+from cooperation.sitemaps import SITEMAPS
+from cooperation.views import robots_txt
 
 admin.site.site_header = _("Canada–Korea AI Co-operation Portal")
 admin.site.site_title = _("Canada–Korea AI portal back office")
@@ -11,6 +15,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # set_language: the admin's language switch posts here.
     path("i18n/", include("django.conf.urls.i18n")),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots_txt"),
 ]
 
 # Public pages under /en/ and /fr/; "/" redirects by Accept-Language (LocaleMiddleware).

@@ -1,7 +1,10 @@
+from decimal import Decimal
+
 from django import template
 from django.conf import settings
 from django.urls import translate_url
 from django.utils import translation
+from django.utils.formats import date_format, number_format
 
 register = template.Library()
 
@@ -36,3 +39,60 @@ def alternate_pages(context) -> list[dict]:
             }
         )
     return pages
+
+
+#: Scales for amounts: (size, English unit, French unit).
+_SCALES = (
+    (Decimal(10) ** 12, "trillion", "billions"),
+    (Decimal(10) ** 9, "billion", "milliards"),
+    (Decimal(10) ** 6, "million", "millions"),
+)
+_SYMBOLS = {
+    # currency: (English prefix, French suffix)
+    "CAD": ("C$", "$\N{NO-BREAK SPACE}CA"),
+    "USD": ("US$", "$\N{NO-BREAK SPACE}US"),
+    "KRW": ("₩", "₩"),
+}
+
+
+@register.filter
+def money(amount, currency: str) -> str:
+    """An amount as a reader of the page's language writes it: C$2.4 billion / 2,4 milliards $ CA.
+
+    Round amounts of a million or more are scaled (sources state them that way); smaller
+    amounts are written in full with the language's digit grouping.
+    """
+    if amount in (None, ""):
+        return ""
+    amount = Decimal(amount)
+    french = (translation.get_language() or "en").startswith("fr")
+    prefix, suffix = _SYMBOLS.get(currency, (f"{currency} ", f"{currency}"))
+    if french and currency == "KRW":
+        suffix = "wons"
+    number, unit = amount, ""
+    for size, english_unit, french_unit in _SCALES:
+        if abs(amount) >= size:
+            number = (amount / size).normalize()
+            unit = french_unit if french else english_unit
+            if french and number < 2:
+                unit = unit.rstrip("s")  # 1,5 milliard
+            break
+    decimals = max(0, -number.as_tuple().exponent) if unit else 0
+    text = number_format(number, decimal_pos=min(decimals, 2), use_l10n=True, force_grouping=True)
+    if french:
+        return f"{text}\N{NO-BREAK SPACE}{unit + chr(0xA0) if unit else ''}{suffix}"
+    return f"{prefix}{text}{' ' + unit if unit else ''}"
+
+
+@register.filter
+def long_date(value) -> str:
+    """A full date in the page's language: July 9, 2025 / 9 juillet 2025."""
+    if not value:
+        return ""
+    return date_format(value, "DATE_FORMAT")
+
+
+@register.filter
+def record_type(record) -> str:
+    """The kind of record, in the page's language ("initiative", "entente", ...)."""
+    return str(record._meta.verbose_name)
