@@ -1,6 +1,8 @@
 import pytest
 from django.contrib.auth.models import Group
 
+from tests.browser import browser_page  # noqa: F401  (a fixture for the browser tests)
+
 
 @pytest.fixture
 def editor(django_user_model):

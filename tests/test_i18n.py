@@ -26,7 +26,10 @@ def test_every_french_string_comes_out_translated():
     stale = []
     with translation.override("fr"):
         for entry in catalogue.translated_entries():
-            if entry.msgid_plural:
+            if entry.msgid_plural and entry.msgctxt:
+                served = translation.npgettext(entry.msgctxt, entry.msgid, entry.msgid_plural, 1)
+                expected = entry.msgstr_plural[0]
+            elif entry.msgid_plural:
                 served = translation.ngettext(entry.msgid, entry.msgid_plural, 1)
                 expected = entry.msgstr_plural[0]
             elif entry.msgctxt:
@@ -61,3 +64,21 @@ def test_public_paths_are_translated():
 def test_migrations_are_in_step_with_the_models():
     out = StringIO()
     call_command("makemigrations", "--check", "--dry-run", stdout=out, stderr=out)
+
+
+def test_record_type_names_are_translated():
+    """Model names must not be shadowed by a plural catalogue entry with the same msgid."""
+    from cooperation.models import RECORD_MODELS
+
+    with translation.override("fr"):
+        names = {str(model._meta.verbose_name) for model in RECORD_MODELS}
+        plurals = {str(model._meta.verbose_name_plural) for model in RECORD_MODELS}
+    assert names == {
+        "domaine de coopération",
+        "initiative",
+        "entente",
+        "organisation",
+        "recommandation",
+        "source",
+    }
+    assert "ententes" in plurals and "organisations" in plurals
