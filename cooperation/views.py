@@ -63,7 +63,7 @@ def _participations(model, **filters):
         "participations",
         queryset=model.objects.filter(organization__status=Status.PUBLISHED, **filters)
         .select_related("organization")
-        .order_by("role", "organization__name"),
+        .order_by(f"organization__name_{_language()}", "organization_id", "role"),
     )
 
 

@@ -385,3 +385,15 @@ def test_a_published_organization_country_filter_lists_only_present_countries(cl
     text = client.get("/en/organizations/").text
     assert 'value="KR"' in text and 'value="JP"' not in text
     assert Organization.objects.count() == 2
+
+
+def test_an_organization_with_two_roles_is_listed_once_with_both(client):
+    initiative = make_initiative()
+    organization = make_organization(name_en="Korea Gas Corporation")
+    for role in ("partner", "investor"):
+        InitiativeParticipant.objects.create(
+            initiative=initiative, organization=organization, role=role
+        )
+    text = client.get(initiative.url_in("en")).text
+    assert text.count(">Korea Gas Corporation</a>") == 1
+    assert "Investor, Partner" in text
