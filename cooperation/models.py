@@ -12,16 +12,19 @@ import uuid
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import CharField, Count, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Case, CharField, Count, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+
+from .search import clean_query, is_postgresql, normalize, parse_websearch, vector_sql
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
@@ -98,6 +101,82 @@ class CooperationAreaQuerySet(PublishableQuerySet):
                 Recommendation.areas.through, "cooperationarea", "recommendation"
             ),
         )
+
+
+class InitiativeQuerySet(PublishableQuerySet):
+    def search(self, query: str, language: str):
+        """Initiatives matching `query` in either language, annotated with `rank` (higher first).
+
+        See cooperation/search.py for what matching means on each database.
+        """
+        text = normalize(clean_query(query))
+        if not any(ch.isalnum() for ch in text):
+            return self.annotate(rank=Value(0.0, output_field=models.FloatField()))
+        if is_postgresql():
+            return self._search_postgresql(text, language)
+        return self._search_sqlite(text, language)
+
+    def _search_postgresql(self, text: str, language: str):
+        from django.contrib.postgres.search import SearchQuery, SearchRank
+
+        other = "fr" if language == "en" else "en"
+        queries = {
+            code: SearchQuery(text, config=config, search_type="websearch")
+            for code, config in (("en", "english"), ("fr", "french"))
+        }
+        weights = [0.1, 0.2, 0.4, 1.0]  # D (names), C (description), B (summary), A (title)
+        rank = SearchRank(
+            F(f"search_vector_{language}"), queries[language], weights=weights
+        ) * 2 + SearchRank(F(f"search_vector_{other}"), queries[other], weights=weights)
+        return self.filter(
+            Q(search_vector_en=queries["en"]) | Q(search_vector_fr=queries["fr"])
+        ).annotate(rank=rank)
+
+    def similar(self, query: str):
+        """Typo tolerance (PostgreSQL): initiatives whose title or names contain a word close to
+        `query` (pg_trgm word similarity), annotated with `rank`."""
+        from django.contrib.postgres.search import TrigramWordSimilarity
+
+        text = normalize(clean_query(query))
+        if not is_postgresql() or not any(ch.isalnum() for ch in text):
+            return self.none().annotate(rank=Value(0.0, output_field=models.FloatField()))
+        return self.filter(
+            Q(search_title__trigram_word_similar=text)
+            | Q(search_related__trigram_word_similar=text)
+        ).annotate(
+            rank=Greatest(
+                TrigramWordSimilarity(text, "search_title"),
+                TrigramWordSimilarity(text, "search_related") * 0.5,
+            )
+        )
+
+    def _search_sqlite(self, text: str, language: str):
+        columns = {
+            "search_title": 8,
+            "search_summary": 4,
+            "search_description": 2,
+            "search_related": 1,
+        }
+        condition = Q(pk__in=[])
+        score = Value(0.0, output_field=models.FloatField())
+        for required, excluded in parse_websearch(text):
+            group = Q()
+            for term in required:
+                group &= Q(*(Q(**{f"{c}__contains": term}) for c in columns), _connector=Q.OR)
+                for column, weight in columns.items():
+                    score += Case(
+                        When(**{f"{column}__contains": term}, then=Value(float(weight))),
+                        default=Value(0.0),
+                    )
+                # The page's language first: a title match in it counts again.
+                score += Case(
+                    When(**{f"title_{language}__icontains": term}, then=Value(8.0)),
+                    default=Value(0.0),
+                )
+            for term in excluded:
+                group &= ~Q(*(Q(**{f"{c}__contains": term}) for c in columns), _connector=Q.OR)
+            condition |= group
+        return self.filter(condition).annotate(rank=score)
 
 
 class Publishable(models.Model):
@@ -661,6 +740,21 @@ class Initiative(Publishable):
         related_name="initiatives",
         verbose_name=_("participants"),
     )
+    synthetic = models.BooleanField(
+        default=False,
+        editable=False,
+        db_index=True,
+        help_text="Generated for benchmarks (manage.py generate_initiatives); never shipped.",
+    )
+    # Searchable text, maintained on save and by cooperation/signals.py (see search.py).
+    search_title = models.TextField(default="", editable=False)
+    search_summary = models.TextField(default="", editable=False)
+    search_description = models.TextField(default="", editable=False)
+    search_related = models.TextField(default="", editable=False)
+    search_vector_en = SearchVectorField(null=True, editable=False)
+    search_vector_fr = SearchVectorField(null=True, editable=False)
+
+    objects = InitiativeQuerySet.as_manager()
 
     label_field = "title"
     translated_optional = ("location", "description", "note")
@@ -686,6 +780,16 @@ class Initiative(Publishable):
             ),
         ]
         indexes = [models.Index(fields=["start_date"])]
+
+    def save(self, *args, **kwargs) -> None:
+        self.search_title, self.search_summary, self.search_description = (
+            normalize(
+                " ".join(filter(None, (getattr(self, f"{name}_{c}") for c in LANGUAGE_CODES)))
+            )
+            for name in ("title", "summary", "description")
+        )
+        super().save(*args, **kwargs)
+        refresh_search_index([self.pk])
 
     @property
     def start_date_display(self) -> str:
@@ -783,3 +887,36 @@ def published_counts() -> dict[str, int]:
     counts = dict.fromkeys((model._meta.model_name for model in RECORD_MODELS), 0)
     counts.update(dict(parts[0].union(*parts[1:], all=True)))
     return counts
+
+
+def refresh_search_index(initiative_ids) -> None:
+    """Recompute the related names of these initiatives and, on PostgreSQL, their vectors.
+
+    Called when an initiative is saved (its own texts are normalized in `save()`) and when its
+    participants, its areas, or the names of those change (cooperation/signals.py).
+    """
+    ids = list(initiative_ids)
+    if not ids:
+        return
+    related: dict[int, list[str]] = {pk: [] for pk in ids}
+    participations = InitiativeParticipant.objects.filter(
+        initiative_id__in=ids, organization__status=Status.PUBLISHED
+    ).values_list(
+        "initiative_id",
+        *[f"organization__{n}_{c}" for n in ("name", "short_name") for c in LANGUAGE_CODES],
+        "organization__name_ko",
+    )
+    for initiative_id, *names in participations:
+        related[initiative_id].extend(names)
+    areas = Initiative.areas.through.objects.filter(
+        initiative_id__in=ids, cooperationarea__status=Status.PUBLISHED
+    ).values_list("initiative_id", *[f"cooperationarea__name_{c}" for c in LANGUAGE_CODES])
+    for initiative_id, *names in areas:
+        related[initiative_id].extend(names)
+    for pk, names in related.items():
+        text = normalize(" ".join(dict.fromkeys(n for n in names if n)))
+        Initiative.objects.filter(pk=pk).exclude(search_related=text).update(search_related=text)
+    if is_postgresql():
+        Initiative.objects.filter(pk__in=ids).update(
+            search_vector_en=vector_sql("en"), search_vector_fr=vector_sql("fr")
+        )

@@ -23,7 +23,9 @@ from .models import (
     Citation,
     CooperationArea,
     Initiative,
+    InitiativeKind,
     InitiativeParticipant,
+    InitiativeStatus,
     Organization,
     Recommendation,
     Source,
@@ -105,12 +107,77 @@ def area_detail(request, slug: str):
 
 @require_GET
 def initiative_list(request):
-    filterset = InitiativeFilterSet(
-        request.GET or None, queryset=Initiative.objects.published().order_by(*_newest_first())
-    )
-    page = _paginate(request, filterset.qs)
-    context = {"filter": filterset, "page_obj": page, "object_list": page.object_list}
+    """The search page: `q` and the FilterSet's filters, facet counts, pagination."""
+    filterset = InitiativeFilterSet(request.GET or None, queryset=Initiative.objects.published())
+    results = filterset.qs
+    page = _paginate(request, results)
+    close_matches = False
+    if filterset.query and not page.paginator.count and "page" not in request.GET:
+        # Nothing matched: try words close to the query (typo tolerance, PostgreSQL only).
+        similar = (
+            InitiativeFilterSet(
+                _without_query(request.GET),
+                queryset=Initiative.objects.published(),
+                options=filterset.options,
+            )
+            .unsorted_qs()
+            .similar(filterset.query)
+            .order_by("-rank", "pk")
+        )
+        page = _paginate(request, similar)
+        close_matches = page.paginator.count > 0
+    facets = filterset.facet_counts()
+    context = {
+        "filter": filterset,
+        "page_obj": page,
+        "object_list": page.object_list,
+        "facets": _facet_options(filterset, facets),
+        "close_matches": close_matches,
+        "query": filterset.query,
+    }
     return render(request, "cooperation/initiative_list.html", context)
+
+
+def _without_query(params):
+    data = params.copy()
+    data.pop("q", None)
+    return data
+
+
+def _facet_options(filterset, counts) -> dict[str, list[dict]]:
+    """Each facet's options with their counts: options giving no result are left out (unless
+    chosen), organizations are limited to the 30 most frequent."""
+    data = filterset.cleaned_data
+    labels = {
+        "area": filterset.options["area"],
+        "organization": filterset.options["organization"],
+        "country": filterset.options["country"],
+        "agreement": filterset.options["agreement"],
+        "kind": list(InitiativeKind.choices),
+        "status": list(InitiativeStatus.choices),
+    }
+    facets = {}
+    for name, options in labels.items():
+        chosen = data.get(name) or ""
+        items = [
+            {
+                "value": value,
+                "label": label,
+                "count": counts[name].get(str(value), 0),
+                "selected": str(value) == str(chosen),
+            }
+            for value, label in options
+            if counts[name].get(str(value)) or str(value) == str(chosen)
+        ]
+        if name == "organization":
+            top = sorted(items, key=lambda i: -i["count"])[:30]
+            items = [i for i in items if i in top or i["selected"]]
+        facets[name] = items
+    facets["year"] = sorted(
+        ({"value": int(y), "label": y, "count": n} for y, n in counts["year"].items()),
+        key=lambda i: -i["value"],
+    )
+    return facets
 
 
 @require_GET

@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 
 from django import template
@@ -5,6 +6,10 @@ from django.conf import settings
 from django.urls import translate_url
 from django.utils import translation
 from django.utils.formats import date_format, number_format
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
+
+from cooperation.search import clean_query, normalize
 
 register = template.Library()
 
@@ -96,3 +101,31 @@ def long_date(value) -> str:
 def record_type(record) -> str:
     """The kind of record, in the page's language ("initiative", "entente", ...)."""
     return str(record._meta.verbose_name)
+
+
+@register.filter
+def field_label(form, name: str) -> str:
+    field = form.fields.get(name)
+    return str(field.label) if field is not None else name
+
+
+@register.filter
+def highlight(value, query: str) -> str:
+    """The text, escaped, with the words that match the search wrapped in <mark>.
+
+    Accent- and case-insensitive; a word matches when it starts like a search term (its first
+    letters, so "chip" is marked for "chips" and "norme" for "normes", as stemming would).
+    """
+    text = str(value)
+    terms = [t for t in re.findall(r"\w+", normalize(clean_query(query or ""))) if len(t) > 1]
+    terms = [t for t in terms if t != "or"]
+    if not terms:
+        return conditional_escape(text)
+    stems = tuple(t[: max(3, len(t) - 2)] if len(t) > 4 else t for t in terms)
+    parts = []
+    for piece in re.split(r"(\w+)", text):
+        if piece and re.fullmatch(r"\w+", piece) and normalize(piece).startswith(stems):
+            parts.append(format_html("<mark>{}</mark>", piece))
+        else:
+            parts.append(conditional_escape(piece))
+    return mark_safe("".join(parts))  # noqa: S308  (every piece is escaped above)
