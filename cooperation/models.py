@@ -24,7 +24,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from .search import clean_query, is_postgresql, normalize, parse_websearch, vector_sql
+from .search import (
+    clean_query,
+    is_postgresql,
+    normalize,
+    parse_websearch,
+    search_words,
+    vector_sql,
+)
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
@@ -119,18 +126,35 @@ class InitiativeQuerySet(PublishableQuerySet):
     def _search_postgresql(self, text: str, language: str):
         from django.contrib.postgres.search import SearchQuery, SearchRank
 
+        def websearch(items: list[str], config: str, joiner: str = " ") -> SearchQuery:
+            words = joiner.join(f'"{item}"' if " " in item else item for item in items)
+            return SearchQuery(words, config=config, search_type="websearch")
+
+        configs = {"en": "english", "fr": "french"}
+        condition = Q(pk__in=[])
+        positives = []
+        for required, excluded in parse_websearch(text):
+            positives.append(" ".join(f'"{i}"' if " " in i else i for i in required))
+            group = Q(search_vector_en=websearch(required, "english")) | Q(
+                search_vector_fr=websearch(required, "french")
+            )
+            if excluded:
+                # A word left out is left out in both languages.
+                group &= ~Q(search_vector_en=websearch(excluded, "english", " or "))
+                group &= ~Q(search_vector_fr=websearch(excluded, "french", " or "))
+            condition |= group
         other = "fr" if language == "en" else "en"
-        queries = {
-            code: SearchQuery(text, config=config, search_type="websearch")
-            for code, config in (("en", "english"), ("fr", "french"))
-        }
         weights = [0.1, 0.2, 0.4, 1.0]  # D (names), C (description), B (summary), A (title)
+        ranking = {
+            code: SearchQuery(
+                " or ".join(positives), config=configs[code], search_type="websearch"
+            )
+            for code in (language, other)
+        }
         rank = SearchRank(
-            F(f"search_vector_{language}"), queries[language], weights=weights
-        ) * 2 + SearchRank(F(f"search_vector_{other}"), queries[other], weights=weights)
-        return self.filter(
-            Q(search_vector_en=queries["en"]) | Q(search_vector_fr=queries["fr"])
-        ).annotate(rank=rank)
+            F(f"search_vector_{language}"), ranking[language], weights=weights
+        ) * 2 + SearchRank(F(f"search_vector_{other}"), ranking[other], weights=weights)
+        return self.filter(condition).annotate(rank=rank)
 
     def similar(self, query: str):
         """Typo tolerance (PostgreSQL): initiatives whose title or names contain a word close to
@@ -162,10 +186,11 @@ class InitiativeQuerySet(PublishableQuerySet):
         for required, excluded in parse_websearch(text):
             group = Q()
             for term in required:
-                group &= Q(*(Q(**{f"{c}__contains": term}) for c in columns), _connector=Q.OR)
+                word = f" {term}"  # at the start of a word
+                group &= Q(*(Q(**{f"{c}__contains": word}) for c in columns), _connector=Q.OR)
                 for column, weight in columns.items():
                     score += Case(
-                        When(**{f"{column}__contains": term}, then=Value(float(weight))),
+                        When(**{f"{column}__contains": word}, then=Value(float(weight))),
                         default=Value(0.0),
                     )
                 # The page's language first: a title match in it counts again.
@@ -174,7 +199,8 @@ class InitiativeQuerySet(PublishableQuerySet):
                     default=Value(0.0),
                 )
             for term in excluded:
-                group &= ~Q(*(Q(**{f"{c}__contains": term}) for c in columns), _connector=Q.OR)
+                word = f" {term}"
+                group &= ~Q(*(Q(**{f"{c}__contains": word}) for c in columns), _connector=Q.OR)
             condition |= group
         return self.filter(condition).annotate(rank=score)
 
@@ -783,7 +809,7 @@ class Initiative(Publishable):
 
     def save(self, *args, **kwargs) -> None:
         self.search_title, self.search_summary, self.search_description = (
-            normalize(
+            search_words(
                 " ".join(filter(None, (getattr(self, f"{name}_{c}") for c in LANGUAGE_CODES)))
             )
             for name in ("title", "summary", "description")
@@ -914,7 +940,7 @@ def refresh_search_index(initiative_ids) -> None:
     for initiative_id, *names in areas:
         related[initiative_id].extend(names)
     for pk, names in related.items():
-        text = normalize(" ".join(dict.fromkeys(n for n in names if n)))
+        text = search_words(" ".join(dict.fromkeys(n for n in names if n)))
         Initiative.objects.filter(pk=pk).exclude(search_related=text).update(search_related=text)
     if is_postgresql():
         Initiative.objects.filter(pk__in=ids).update(

@@ -35,6 +35,12 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFC", stripped)  # recompose Hangul syllables
 
 
+def search_words(text: str) -> str:
+    """Normalized words separated by single spaces, with a space at each end, so that SQLite can
+    match a term at the start of a word (LIKE '% term%')."""
+    return " " + " ".join(re.findall(r"\w+", normalize(text))) + " "
+
+
 def clean_query(raw: str) -> str:
     """A query safe to search with: no control characters, bounded length, single spaces."""
     text = "".join(c if c.isprintable() else " " for c in str(raw or ""))
@@ -68,7 +74,7 @@ def vector_sql(language: str):
         SearchVector(Unaccent(F(f"title_{language}")), config=config, weight="A")
         + SearchVector(Unaccent(F(f"summary_{language}")), config=config, weight="B")
         + SearchVector(Unaccent(F(f"description_{language}")), config=config, weight="C")
-        + SearchVector(F("search_related"), config="simple", weight="D")
+        + SearchVector(F("search_related"), config=config, weight="D")
     )
 
 

@@ -4,7 +4,7 @@ index: it matches on the normalized text columns."""
 
 from django.db import migrations
 
-from cooperation.search import normalize, vector_sql
+from cooperation.search import search_words, vector_sql
 
 POSTGRES_SQL = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
@@ -55,12 +55,12 @@ def backfill(apps, schema_editor):
             for name in (area.name_en, area.name_fr)
         ]
         Initiative.objects.filter(pk=initiative.pk).update(
-            search_title=normalize(f"{initiative.title_en or ''} {initiative.title_fr or ''}"),
-            search_summary=normalize(f"{initiative.summary_en or ''} {initiative.summary_fr or ''}"),
-            search_description=normalize(
+            search_title=search_words(f"{initiative.title_en or ''} {initiative.title_fr or ''}"),
+            search_summary=search_words(f"{initiative.summary_en or ''} {initiative.summary_fr or ''}"),
+            search_description=search_words(
                 f"{initiative.description_en or ''} {initiative.description_fr or ''}"
             ),
-            search_related=normalize(" ".join(dict.fromkeys(n for n in names if n))),
+            search_related=search_words(" ".join(dict.fromkeys(n for n in names if n))),
         )
     if schema_editor.connection.vendor == "postgresql":
         Initiative.objects.update(search_vector_en=vector_sql("en"), search_vector_fr=vector_sql("fr"))
