@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEV := DJANGO_DEBUG=true
 
-.PHONY: install run test lint format translations messages clean
+.PHONY: install run test lint format translations messages bench clean
 
 $(BIN)/.installed: requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,31 @@ run: translations
 
 test: translations
 	$(BIN)/pytest
+
+# Benchmark of the search page on PostgreSQL with 100,000 initiatives, production settings.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench
+BENCH_INITIATIVES ?= 100000
+BENCH := DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_SECRET_KEY=bench-only-not-a-secret \
+	DJANGO_SECURE_SSL_REDIRECT=false DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost
+
+bench: translations
+	$(BIN)/python -c "$$CREATE_DATABASE" "$(BENCH_DATABASE_URL)"
+	$(BENCH) $(BIN)/python manage.py migrate --noinput -v0
+	$(BENCH) $(BIN)/python manage.py collectstatic --noinput -v0
+	$(BENCH) $(BIN)/python manage.py load_content
+	$(BENCH) $(BIN)/python manage.py generate_initiatives --total $(BENCH_INITIATIVES)
+	$(BENCH) $(BIN)/python manage.py bench_search
+
+define CREATE_DATABASE
+import sys, psycopg
+from urllib.parse import urlsplit
+url = urlsplit(sys.argv[1]); name = url.path.lstrip("/")
+with psycopg.connect(url._replace(path="/postgres").geturl(), autocommit=True) as db:
+    if not db.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+        db.execute(f'CREATE DATABASE "{name}"')
+        print(f"Created database {name}")
+endef
+export CREATE_DATABASE
 
 lint: install
 	$(BIN)/ruff check .

@@ -2,7 +2,7 @@
 
 import django_filters
 from django import forms
-from django.db.models import CharField, Count, F, Q, Subquery, Value
+from django.db.models import CharField, Count, F, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, ExtractYear, Lower
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -59,8 +59,10 @@ def initiative_filter_options(language: str) -> dict[str, list[tuple[str, str]]]
     """
 
     def part(model, kind: str, key: str, label: str):
+        # Plain QuerySets, so every part of the UNION lists its columns in the same order.
         return (
-            model.objects.published()
+            QuerySet(model)
+            .filter(status=Status.PUBLISHED)
             .order_by()
             .annotate(
                 option=Value(kind, output_field=CharField()),
@@ -248,41 +250,60 @@ class InitiativeFilterSet(django_filters.FilterSet):
         """For each facet, how many results each of its options would give, in one query.
 
         An option's count applies every other active filter and this option, so choosing it
-        gives exactly that many results.
+        gives exactly that many results. Counting runs over the link tables with the matching
+        ids as a semi-join; DISTINCT only where an initiative can repeat (two roles).
         """
         language = self.language
+        areas = Initiative.areas.through.objects.filter(cooperationarea__status=Status.PUBLISHED)
+        participants = self._participations()
+        # A plain QuerySet: modeltranslation's would reorder the columns of values_list(), and
+        # every part of a UNION must list its columns in the same order.
+        initiatives = QuerySet(Initiative)
         specs = {
-            "area": (Q(areas__status=Status.PUBLISHED), f"areas__slug_{language}"),
+            # facet: (rows to count, initiative id column, key, count distinct initiatives?)
+            "area": (areas, "initiative_id", F(f"cooperationarea__slug_{language}"), False),
             "organization": (
-                Q(participations__organization__status=Status.PUBLISHED),
-                f"participations__organization__slug_{language}",
+                participants,
+                "initiative_id",
+                F(f"organization__slug_{language}"),
+                True,
             ),
             "country": (
-                Q(participations__organization__status=Status.PUBLISHED)
-                & ~Q(participations__organization__country=""),
-                "participations__organization__country",
+                participants.exclude(organization__country=""),
+                "initiative_id",
+                F("organization__country"),
+                True,
             ),
-            "kind": (Q(), "kind"),
-            "status": (Q(), "initiative_status"),
-            "year": (Q(start_date__isnull=False), ExtractYear("start_date")),
-            "agreement": (Q(agreement__status=Status.PUBLISHED), f"agreement__slug_{language}"),
+            "kind": (initiatives, "pk", F("kind"), False),
+            "status": (initiatives, "pk", F("initiative_status"), False),
+            "year": (
+                initiatives.filter(start_date__isnull=False),
+                "pk",
+                ExtractYear("start_date"),
+                False,
+            ),
+            "agreement": (
+                initiatives.filter(agreement__status=Status.PUBLISHED),
+                "pk",
+                F(f"agreement__slug_{language}"),
+                False,
+            ),
         }
         parts = []
-        for facet, (condition, key) in specs.items():
+        for facet, (rows, id_column, key, distinct) in specs.items():
             data = self.data.copy()
             for parameter in (*self.FACETS[facet], "sort", "page"):
                 data.pop(parameter, None)
             others = InitiativeFilterSet(data, queryset=self.queryset, options=self.options)
-            base = Initiative.objects.filter(pk__in=others.unsorted_qs().values("pk"))
             parts.append(
-                base.filter(condition)
+                rows.filter(**{f"{id_column}__in": others.unsorted_qs().values("pk")})
                 .order_by()
                 .annotate(
                     facet=Value(facet, output_field=CharField()),
-                    key=Cast(F(key) if isinstance(key, str) else key, CharField()),
+                    key=Cast(key, CharField()),
                 )
                 .values("facet", "key")
-                .annotate(n=Count("pk", distinct=True))
+                .annotate(n=Count(id_column, distinct=distinct))
                 .values_list("facet", "key", "n")
             )
         counts: dict[str, dict[str, int]] = {facet: {} for facet in specs}

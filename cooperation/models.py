@@ -514,6 +514,12 @@ class CooperationArea(Publishable):
     summary = models.TextField(_("summary"))
     description = models.TextField(_("description"), blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    synthetic = models.BooleanField(
+        default=False,
+        editable=False,
+        db_index=True,
+        help_text="Generated for benchmarks (manage.py generate_initiatives); never shipped.",
+    )
 
     objects = CooperationAreaQuerySet.as_manager()
 
@@ -554,6 +560,12 @@ class Organization(Publishable):
     kind = models.CharField(_("kind"), max_length=20, choices=OrganizationKind.choices)
     country = CountryField(_("country"), blank=True, help_text=_("Empty for multilateral bodies."))
     website = models.URLField(_("website"), max_length=300, blank=True)
+    synthetic = models.BooleanField(
+        default=False,
+        editable=False,
+        db_index=True,
+        help_text="Generated for benchmarks (manage.py generate_initiatives); never shipped.",
+    )
     summary = models.TextField(_("summary"))
     description = models.TextField(_("description"), blank=True)
 

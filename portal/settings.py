@@ -48,6 +48,9 @@ def database_from_url(url: str) -> dict:
         }
     if parts.scheme in {"postgres", "postgresql", "pgsql"}:
         options = dict(parse_qsl(parts.query))
+        # No request can hang: every statement is cut off after DJANGO_STATEMENT_TIMEOUT_MS.
+        timeout = int(os.environ.get("DJANGO_STATEMENT_TIMEOUT_MS", "5000"))
+        options["options"] = f"{options.get('options', '')} -c statement_timeout={timeout}".strip()
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": unquote(parts.path.lstrip("/")),

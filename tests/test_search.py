@@ -42,8 +42,10 @@ def search(query: str, language: str = "en") -> list[str]:
 
 def test_words_in_either_language_find_a_record_on_either_page(client):
     make_initiative(
-        title_en="Energy for AI data centres", title_fr="L’énergie des centres de données",
-        summary_en="LNG exports.", summary_fr="Exportations de GNL.",
+        title_en="Energy for AI data centres",
+        title_fr="L’énergie des centres de données",
+        summary_en="LNG exports.",
+        summary_fr="Exportations de GNL.",
     )
     make_initiative(title_en="Unrelated", title_fr="Sans rapport")
     assert titles(client, "énergie", "en") == ["Energy for AI data centres"]
@@ -97,8 +99,11 @@ def test_drafts_are_never_found(client):
 
 
 def test_title_ranks_above_summary_above_description_above_names(client):
-    make_initiative(title_en="Plain four", description_en="About semiconductors.",
-                    description_fr="Sur les puces.")
+    make_initiative(
+        title_en="Plain four",
+        description_en="About semiconductors.",
+        description_fr="Sur les puces.",
+    )
     make_initiative(title_en="Plain two", summary_en="Semiconductors and more.")
     named = make_initiative(title_en="Plain five")
     InitiativeParticipant.objects.create(
@@ -106,7 +111,10 @@ def test_title_ranks_above_summary_above_description_above_names(client):
     )
     make_initiative(title_en="Semiconductors first")
     assert titles(client, "semiconductors") == [
-        "Semiconductors first", "Plain two", "Plain four", "Plain five",
+        "Semiconductors first",
+        "Plain two",
+        "Plain four",
+        "Plain five",
     ]
 
 
@@ -126,7 +134,10 @@ def test_quoted_phrases_exclusion_and_or(client):
     make_initiative(title_en="Wind towers", title_fr="Tours")
     assert titles(client, '"critical minerals"') == ["Critical minerals supply"]
     assert sorted(titles(client, "minerals -supply")) == ["Minerals that are critical"]
-    assert sorted(titles(client, "towers or supply")) == ["Critical minerals supply", "Wind towers"]
+    assert sorted(titles(client, "towers or supply")) == [
+        "Critical minerals supply",
+        "Wind towers",
+    ]
 
 
 @postgresql_only
@@ -178,19 +189,35 @@ def catalogue():
     nrc = make_organization(name_en="NRC", slug_en="nrc", slug_fr="cnrc", country="CA")
     agreement = make_agreement(slug_en="csp", slug_fr="psg")
     records = {
-        "lng": make_initiative(title_en="LNG", title_fr="LNG", kind="infrastructure", initiative_status="active",
-                               start_date=datetime.date(2025, 7, 1), agreement=agreement),
-        "chip": make_initiative(title_en="Chip", title_fr="Chip", kind="investment",
-                                initiative_status="completed",
-                                start_date=datetime.date(2023, 1, 1)),
-        "lab": make_initiative(title_en="Lab", title_fr="Lab", kind="research_collaboration",
-                               initiative_status="planned"),
+        "lng": make_initiative(
+            title_en="LNG",
+            title_fr="LNG",
+            kind="infrastructure",
+            initiative_status="active",
+            start_date=datetime.date(2025, 7, 1),
+            agreement=agreement,
+        ),
+        "chip": make_initiative(
+            title_en="Chip",
+            title_fr="Chip",
+            kind="investment",
+            initiative_status="completed",
+            start_date=datetime.date(2023, 1, 1),
+        ),
+        "lab": make_initiative(
+            title_en="Lab",
+            title_fr="Lab",
+            kind="research_collaboration",
+            initiative_status="planned",
+        ),
     }
     records["lng"].areas.add(energy)
     records["chip"].areas.add(hardware, energy)
     for initiative, organization, role in (
-        (records["lng"], kogas, "partner"), (records["lng"], kogas, "investor"),
-        (records["chip"], nrc, "lead"), (records["lab"], nrc, "partner"),
+        (records["lng"], kogas, "partner"),
+        (records["lng"], kogas, "investor"),
+        (records["chip"], nrc, "lead"),
+        (records["lab"], nrc, "partner"),
     ):
         InitiativeParticipant.objects.create(
             initiative=initiative, organization=organization, role=role
@@ -229,12 +256,15 @@ def test_filters_use_the_pages_language_for_slugs(client):
 
 
 @pytest.mark.usefixtures("catalogue")
-@pytest.mark.parametrize("base", [{}, {"country": "CA"}, {"q": "lng or chip or lab"},
-                                  {"area": "energy", "kind": "investment"}])
+@pytest.mark.parametrize(
+    "base",
+    [{}, {"country": "CA"}, {"q": "lng or chip or lab"}, {"area": "energy", "kind": "investment"}],
+)
 def test_facet_counts_equal_the_results_of_applying_them(client, base):
     with translation.override("en"):
-        filterset = InitiativeFilterSet(QueryDict(mutable=True) | base,
-                                        queryset=Initiative.objects.published())
+        filterset = InitiativeFilterSet(
+            QueryDict(mutable=True) | base, queryset=Initiative.objects.published()
+        )
         counts = filterset.facet_counts()
     checked = 0
     for facet, options in counts.items():
@@ -296,11 +326,23 @@ def test_an_empty_result_gives_suggestions_in_the_visitors_language(client):
 @pytest.mark.parametrize(
     "query",
     [
-        {"kind": "nonsense"}, {"status": "<script>"}, {"area": "nope"}, {"country": "ZZ"},
-        {"year_from": "abc"}, {"year_from": "99999999999999999999"}, {"year_to": "-5"},
-        {"sort": "drop table"}, {"organization": "x" * 3000}, {"agreement": "%00"},
-        {"q": "\x00hello"}, {"q": "a" * 5000}, {"q": '"unterminated'}, {"q": "-"},
-        {"q": "or or or"}, {"q": "!!! &&& |||"}, {"q": "'); DROP TABLE x; --"},
+        {"kind": "nonsense"},
+        {"status": "<script>"},
+        {"area": "nope"},
+        {"country": "ZZ"},
+        {"year_from": "abc"},
+        {"year_from": "99999999999999999999"},
+        {"year_to": "-5"},
+        {"sort": "drop table"},
+        {"organization": "x" * 3000},
+        {"agreement": "%00"},
+        {"q": "\x00hello"},
+        {"q": "a" * 5000},
+        {"q": '"unterminated'},
+        {"q": "-"},
+        {"q": "or or or"},
+        {"q": "!!! &&& |||"},
+        {"q": "'); DROP TABLE x; --"},
     ],
 )
 def test_bad_values_get_a_clear_message_not_a_500(client, query):
@@ -332,8 +374,22 @@ def test_page_numbers_out_of_range_are_a_404(client, page):
 @settings(max_examples=500, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     st.dictionaries(
-        st.sampled_from(["q", "area", "organization", "country", "kind", "status", "year_from",
-                         "year_to", "agreement", "sort", "by", "page"]),
+        st.sampled_from(
+            [
+                "q",
+                "area",
+                "organization",
+                "country",
+                "kind",
+                "status",
+                "year_from",
+                "year_to",
+                "agreement",
+                "sort",
+                "by",
+                "page",
+            ]
+        ),
         st.text(max_size=60),
         max_size=5,
     )
@@ -355,8 +411,13 @@ def _queries(client, params) -> int:
 
 @pytest.mark.parametrize(
     "params",
-    [{}, {"q": "energy"}, {"q": "energy", "kind": "programme", "area": "a0"},
-     {"country": "KR", "year_from": "2020"}, {"q": "nothingmatches"}],
+    [
+        {},
+        {"q": "energy"},
+        {"q": "energy", "kind": "programme", "area": "a0"},
+        {"country": "KR", "year_from": "2020"},
+        {"q": "nothingmatches"},
+    ],
 )
 def test_the_number_of_queries_is_constant(client, params):
     def grow(n):
