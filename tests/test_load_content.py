@@ -11,6 +11,7 @@ import pytest
 import yaml
 from django.conf import settings
 from django.core.management import call_command
+from django.utils import translation
 
 from cooperation.management.commands.load_content import CONTENT_DIR, stable_id
 from cooperation.models import (
@@ -128,9 +129,13 @@ def test_bad_content_is_refused_and_nothing_is_half_loaded(tmp_path):
     (content / "initiatives.yaml").write_text(yaml.safe_dump(initiatives, allow_unicode=True))
     from django.core.management.base import CommandError
 
-    with pytest.raises(CommandError, match="Missing in French"):
-        load(content)
-    assert not Source.objects.exists()
+    for language in ("en", "fr"):  # the same refusal whatever language is active
+        with (
+            translation.override(language),
+            pytest.raises(CommandError, match="Missing in French"),
+        ):
+            load(content)
+        assert not Source.objects.exists()
 
 
 # -- Faithfulness: spot checks against the seed documents ------------------------------------

@@ -87,12 +87,17 @@ class Command(BaseCommand):
         parser.add_argument("--delete", action="store_true", help="Remove all synthetic records.")
 
     def handle(self, *args, count, total, organizations, areas, seed, delete, **options):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # Bulk work: the web requests' statement timeout does not apply here.
+                cursor.execute("SET statement_timeout = 0")
         if delete:
             self.delete()
             return
         if total is not None:
             count = max(0, total - Initiative.objects.published().count())
             if not count:
+                self.index_vectors()
                 self.stdout.write(f"Already {total:,} published initiatives; nothing to add.")
                 return
         random.seed(seed + Initiative.objects.filter(synthetic=True).count())
@@ -102,15 +107,20 @@ class Command(BaseCommand):
             area_ids = self.areas(areas, source)
             org_rows = self.organizations(organizations, source)
             made = self.initiatives(count, area_ids, org_rows, source)
-        if connection.vendor == "postgresql":
-            with transaction.atomic():
-                Initiative.objects.filter(synthetic=True, search_vector_en__isnull=True).update(
-                    search_vector_en=vector_sql("en"), search_vector_fr=vector_sql("fr")
-                )
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+        self.index_vectors()
         seconds = (timezone.now() - started).total_seconds()
         self.stdout.write(f"Generated {made} synthetic initiatives in {seconds:.0f} s.")
+
+    def index_vectors(self) -> None:
+        """Fill the PostgreSQL search vectors the bulk insert left empty, then ANALYZE."""
+        if connection.vendor != "postgresql":
+            return
+        with transaction.atomic():
+            Initiative.objects.filter(synthetic=True, search_vector_en__isnull=True).update(
+                search_vector_en=vector_sql("en"), search_vector_fr=vector_sql("fr")
+            )
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
     def delete(self):
         with transaction.atomic():

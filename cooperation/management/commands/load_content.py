@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import yaml
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 from django.db.models import F
@@ -30,7 +31,6 @@ from cooperation.models import (
     Initiative,
     InitiativeParticipant,
     Organization,
-    PublishingError,
     Recommendation,
     Source,
     Status,
@@ -160,8 +160,8 @@ class Command(BaseCommand):
                     seen.add(key)
                     try:
                         outcome = self.load_entry(spec, entry)
-                    except (PublishingError, ValueError, LookupError) as error:
-                        reasons = getattr(error, "messages", [str(error)])
+                    except (ValidationError, ValueError, LookupError) as error:
+                        reasons = getattr(error, "messages", None) or [str(error)]
                         raise CommandError(f"{spec.file}: {key}: {' '.join(reasons)}") from error
                     counts[outcome] += 1
                 for name, value in counts.items():
@@ -196,7 +196,9 @@ class Command(BaseCommand):
 
         self.assign_fields(spec, record, entry)
         record.status = Status.DRAFT
-        record.full_clean(exclude=["uuid"], validate_unique=True)
+        # The untranslated originals (title, summary, ...) mirror whichever language is active;
+        # both languages are checked by the publishing rule in publish() below.
+        record.full_clean(exclude=["uuid", *spec.translated], validate_unique=True)
         record.save()
         self.assign_relations(spec, record, entry)
         record.publish()
