@@ -129,11 +129,9 @@ def test_bad_content_is_refused_and_nothing_is_half_loaded(tmp_path):
     (content / "initiatives.yaml").write_text(yaml.safe_dump(initiatives, allow_unicode=True))
     from django.core.management.base import CommandError
 
-    for language in ("en", "fr"):  # the same refusal whatever language is active
-        with (
-            translation.override(language),
-            pytest.raises(CommandError, match="Missing in French"),
-        ):
+    # The same refusal whatever language is active, worded in that language.
+    for language, reason in (("en", "Missing in French"), ("fr", "À compléter en français")):
+        with translation.override(language), pytest.raises(CommandError, match=reason):
             load(content)
         assert not Source.objects.exists()
 
