@@ -116,6 +116,10 @@ class PublishableAdmin(TranslationAdmin):
     inlines = [CitationInline]
     view_on_site = False  # replaced by one link per language (public_pages)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    class Media:
+        css = {"all": ("admin/cooperation/side_by_side.css",)}
+
     publication_fieldset = (
         _("Publication"),
         {"fields": ("status", "publication_check", "public_pages", "uuid", "created", "modified")},
@@ -324,11 +328,15 @@ class InitiativeParticipantInline(admin.TabularInline):
 
 @admin.register(Agreement)
 class AgreementAdmin(PublishableAdmin):
+    @admin.display(description=_("date signed"), ordering="date_signed")
+    def signed(self, obj) -> str:
+        return obj.date_signed_display  # no more precise than the sources
+
     list_display = (
         "title",
         "kind",
         "agreement_status",
-        "date_signed",
+        "signed",
         "status",
         "translations",
         "sources",
@@ -379,11 +387,15 @@ class AgreementAdmin(PublishableAdmin):
 
 @admin.register(Initiative)
 class InitiativeAdmin(PublishableAdmin):
+    @admin.display(description=_("start date"), ordering="start_date")
+    def start(self, obj) -> str:
+        return obj.start_date_display  # no more precise than the sources
+
     list_display = (
         "title",
         "kind",
         "initiative_status",
-        "start_date",
+        "start",
         "status",
         "translations",
         "sources",

@@ -22,9 +22,7 @@ def publisher(django_user_model):
 
 @pytest.fixture(scope="session", autouse=True)
 def collected_static_files():
-    """Tests run with production static storage (hashed, compressed): collect once if needed."""
-    from django.conf import settings
+    """Tests run with production static storage (hashed, compressed): collect once per run."""
     from django.core.management import call_command
 
-    if not (settings.STATIC_ROOT / "staticfiles.json").exists():
-        call_command("collectstatic", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)

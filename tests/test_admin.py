@@ -226,3 +226,12 @@ def test_changes_are_recorded_in_the_history(admin_client, admin_user):
     entry = LogEntry.objects.get(object_id=str(source.pk))
     assert entry.user == admin_user
     assert "Title" in entry.get_change_message() or "title" in entry.get_change_message()
+
+
+def test_the_list_shows_dates_no_more_precisely_than_the_sources(admin_client):
+    import datetime
+
+    make_initiative(start_date=datetime.date(2025, 1, 1), start_date_precision="year")
+    text = admin_client.get(admin_url(Initiative, "changelist"), HTTP_ACCEPT_LANGUAGE="en").text
+    assert "<td class=\"field-start\">2025</td>" in text
+    assert "January 1, 2025" not in text
