@@ -2,6 +2,7 @@
 
 import django_filters
 from django import forms
+from django.db import models
 from django.db.models import CharField, Count, F, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, ExtractYear, Lower
 from django.utils import translation
@@ -76,7 +77,7 @@ def initiative_filter_options(language: str) -> dict[str, list[tuple[str, str]]]
         part(CooperationArea, "area", f"slug_{language}", f"name_{language}"),
         part(Organization, "organization", f"slug_{language}", f"name_{language}"),
         part(Agreement, "agreement", f"slug_{language}", f"title_{language}"),
-        part(Organization, "country", "country", "country"),
+        part(Organization, "country", "country", "country").distinct(),
     ]
     options: dict[str, dict[str, str]] = {
         "area": {},
@@ -291,12 +292,9 @@ class InitiativeFilterSet(django_filters.FilterSet):
         }
         parts = []
         for facet, (rows, id_column, key, distinct) in specs.items():
-            data = self.data.copy()
-            for parameter in (*self.FACETS[facet], "sort", "page"):
-                data.pop(parameter, None)
-            others = InitiativeFilterSet(data, queryset=self.queryset, options=self.options)
+            others = self.filtered_without(self.FACETS[facet])
             parts.append(
-                rows.filter(**{f"{id_column}__in": others.unsorted_qs().values("pk")})
+                rows.filter(**{f"{id_column}__in": others.values("pk")})
                 .order_by()
                 .annotate(
                     facet=Value(facet, output_field=CharField()),
@@ -312,8 +310,12 @@ class InitiativeFilterSet(django_filters.FilterSet):
         return counts
 
     def unsorted_qs(self):
+        return self.filtered_without(())
+
+    def filtered_without(self, parameters) -> "models.QuerySet":
+        """The results with every valid filter applied except `parameters`, unsorted."""
         queryset = self.queryset.all()
-        if self.is_bound:
-            self.errors  # noqa: B018  (validates the form)
-            queryset = super().filter_queryset(queryset)
+        for name, value in self.cleaned_data.items():
+            if name not in parameters:
+                queryset = self.filters[name].filter(queryset, value)
         return queryset.order_by()

@@ -115,14 +115,7 @@ def initiative_list(request):
     if filterset.query and not page.paginator.count and "page" not in request.GET:
         # Nothing matched: try words close to the query (typo tolerance, PostgreSQL only).
         similar = (
-            InitiativeFilterSet(
-                _without_query(request.GET),
-                queryset=Initiative.objects.published(),
-                options=filterset.options,
-            )
-            .unsorted_qs()
-            .similar(filterset.query)
-            .order_by("-rank", "pk")
+            filterset.filtered_without(("q",)).similar(filterset.query).order_by("-rank", "pk")
         )
         page = _paginate(request, similar)
         close_matches = page.paginator.count > 0
@@ -136,12 +129,6 @@ def initiative_list(request):
         "query": filterset.query,
     }
     return render(request, "cooperation/initiative_list.html", context)
-
-
-def _without_query(params):
-    data = params.copy()
-    data.pop("q", None)
-    return data
 
 
 def _facet_options(filterset, counts) -> dict[str, list[dict]]:
