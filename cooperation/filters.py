@@ -2,10 +2,8 @@
 
 import django_filters
 from django import forms
-from django.db import models
 from django.db.models import CharField, Count, F, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, ExtractYear, Lower
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -19,12 +17,9 @@ from .models import (
     Organization,
     OrganizationKind,
     Status,
+    active_language,
 )
 from .search import MAX_QUERY_LENGTH, clean_query
-
-
-def _language() -> str:
-    return translation.get_language()[:2]
 
 
 def organization_country_choices() -> list[tuple[str, str]]:
@@ -173,7 +168,7 @@ class InitiativeFilterSet(django_filters.FilterSet):
 
     def __init__(self, data=None, *args, options=None, **kwargs):
         super().__init__(data, *args, **kwargs)
-        self.language = _language()
+        self.language = active_language()
         self.options = options if options is not None else initiative_filter_options(self.language)
         for name in ("area", "organization", "agreement", "country"):
             self.filters[name].extra["choices"] = self.options[name]
@@ -309,10 +304,7 @@ class InitiativeFilterSet(django_filters.FilterSet):
             counts[facet][str(key)] = n
         return counts
 
-    def unsorted_qs(self):
-        return self.filtered_without(())
-
-    def filtered_without(self, parameters) -> "models.QuerySet":
+    def filtered_without(self, parameters) -> QuerySet:
         """The results with every valid filter applied except `parameters`, unsorted."""
         queryset = self.queryset.all()
         for name, value in self.cleaned_data.items():

@@ -36,6 +36,11 @@ from .search import (
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
 
+def active_language() -> str:
+    """The two-letter code of the language the current request or override is in."""
+    return translation.get_language()[:2]
+
+
 class Status(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PUBLISHED = "published", _("Published")

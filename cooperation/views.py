@@ -11,7 +11,6 @@ from django.db.models import F, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -30,6 +29,7 @@ from .models import (
     Recommendation,
     Source,
     Status,
+    active_language,
     published_counts,
 )
 
@@ -38,14 +38,10 @@ PAGE_SIZE = 20
 RELATED_LIMIT = 25
 
 
-def _language() -> str:
-    return translation.get_language()[:2]
-
-
 def _published_by_slug(queryset, slug: str):
     """The published record whose slug in the page's language is `slug`, or 404."""
     try:
-        return queryset.published().get(**{f"slug_{_language()}": slug})
+        return queryset.published().get(**{f"slug_{active_language()}": slug})
     except queryset.model.DoesNotExist as exc:
         raise Http404(_("No published record has this address.")) from exc
 
@@ -65,7 +61,7 @@ def _participations(model, **filters):
         "participations",
         queryset=model.objects.filter(organization__status=Status.PUBLISHED, **filters)
         .select_related("organization")
-        .order_by(f"organization__name_{_language()}", "organization_id", "role"),
+        .order_by(f"organization__name_{active_language()}", "organization_id", "role"),
     )
 
 
@@ -212,7 +208,7 @@ def agreement_detail(request, slug: str):
 def organization_list(request):
     filterset = OrganizationFilterSet(
         request.GET or None,
-        queryset=Organization.objects.published().order_by(f"name_{_language()}"),
+        queryset=Organization.objects.published().order_by(f"name_{active_language()}"),
     )
     page = _paginate(request, filterset.qs, per_page=50)
     context = {"filter": filterset, "page_obj": page, "object_list": page.object_list}
