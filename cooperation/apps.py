@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,3 +10,6 @@ class CooperationConfig(AppConfig):
 
     def ready(self) -> None:
         from . import signals  # noqa: F401  (connects the search index's receivers)
+        from .caching import ensure_data_version
+
+        post_migrate.connect(ensure_data_version, sender=self)

@@ -2,7 +2,9 @@
 
 import django_filters
 from django import forms
-from django.db.models import CharField, Count, F, QuerySet, Subquery, Value
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import CharField, F, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, ExtractYear, Lower
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -89,6 +91,9 @@ def initiative_filter_options(language: str) -> dict[str, list[tuple[str, str]]]
     }
 
 
+#: How many organizations the organization filter offers (the most frequent in the results).
+ORGANIZATION_OPTIONS = 30
+
 SORT_CHOICES = [
     ("relevance", _("Relevance")),
     ("newest", _("Newest first")),
@@ -171,7 +176,9 @@ class InitiativeFilterSet(django_filters.FilterSet):
         self.language = active_language()
         self.options = options if options is not None else initiative_filter_options(self.language)
         for name in ("area", "organization", "agreement", "country"):
-            self.filters[name].extra["choices"] = self.options[name]
+            # A callable, so the form's deep copy of its fields does not copy thousands of
+            # choices on every request.
+            self.filters[name].extra["choices"] = lambda values=self.options[name]: values
         self.form.fields["q"].widget = forms.TextInput(
             attrs={"type": "search", "maxlength": MAX_QUERY_LENGTH * 5, "autocomplete": "off"}
         )
@@ -243,66 +250,117 @@ class InitiativeFilterSet(django_filters.FilterSet):
         return queryset.order_by(F("start_date").desc(nulls_last=True), "-pk")
 
     def facet_counts(self) -> dict[str, dict[str, int]]:
-        """For each facet, how many results each of its options would give, in one query.
+        """For each facet, how many results each of its options would give; and under "total"
+        (key ""), the number of results. One statement.
 
         An option's count applies every other active filter and this option, so choosing it
-        gives exactly that many results. Counting runs over the link tables with the matching
-        ids as a semi-join; DISTINCT only where an initiative can repeat (two roles).
+        gives exactly that many results. Each distinct set of matching initiatives (all the
+        filters; and for a facet with a chosen value, all but that one) is computed once, as a
+        materialized CTE of a few narrow columns, and every facet counts over its set: the
+        search condition is evaluated once per set, not once per facet.
         """
-        language = self.language
-        areas = Initiative.areas.through.objects.filter(cooperationarea__status=Status.PUBLISHED)
-        participants = self._participations()
-        # A plain QuerySet: modeltranslation's would reorder the columns of values_list(), and
-        # every part of a UNION must list its columns in the same order.
-        initiatives = QuerySet(Initiative)
-        specs = {
-            # facet: (rows to count, initiative id column, key, count distinct initiatives?)
-            "area": (areas, "initiative_id", F(f"cooperationarea__slug_{language}"), False),
-            "organization": (
-                participants,
-                "initiative_id",
-                F(f"organization__slug_{language}"),
-                True,
-            ),
-            "country": (
-                participants.exclude(organization__country=""),
-                "initiative_id",
-                F("organization__country"),
-                True,
-            ),
-            "kind": (initiatives, "pk", F("kind"), False),
-            "status": (initiatives, "pk", F("initiative_status"), False),
-            "year": (
-                initiatives.filter(start_date__isnull=False),
-                "pk",
-                ExtractYear("start_date"),
-                False,
-            ),
-            "agreement": (
-                initiatives.filter(agreement__status=Status.PUBLISHED),
-                "pk",
-                F(f"agreement__slug_{language}"),
-                False,
-            ),
-        }
-        parts = []
-        for facet, (rows, id_column, key, distinct) in specs.items():
-            others = self.filtered_without(self.FACETS[facet])
-            parts.append(
-                rows.filter(**{f"{id_column}__in": others.values("pk")})
-                .order_by()
-                .annotate(
-                    facet=Value(facet, output_field=CharField()),
-                    key=Cast(key, CharField()),
-                )
-                .values("facet", "key")
-                .annotate(n=Count(id_column, distinct=distinct))
-                .values_list("facet", "key", "n")
+        sets: dict[tuple[str, ...], str] = {}  # the active parameters left out -> CTE name
+        ctes, cte_params = [], []
+
+        def matching(facet: str | None) -> str:
+            left_out = tuple(
+                p for p in self.FACETS.get(facet, ()) if self.cleaned_data.get(p) not in (None, "")
             )
-        counts: dict[str, dict[str, int]] = {facet: {} for facet in specs}
-        for facet, key, n in parts[0].union(*parts[1:], all=True):
-            counts[facet][str(key)] = n
+            if left_out not in sets:
+                name = sets[left_out] = f"matching_{len(sets)}"
+                columns = ("id", "kind", "initiative_status", "agreement_id")
+                year = ExtractYear("start_date")
+                try:
+                    rows = self.filtered_without(left_out).values(*columns, year=year)
+                    sql, params = rows.query.sql_with_params()
+                except EmptyResultSet:  # a condition that matches nothing (e.g. only -words)
+                    rows = QuerySet(Initiative).filter(pk__isnull=True).values(*columns, year=year)
+                    sql, params = rows.query.sql_with_params()
+                ctes.append(f"{name} AS MATERIALIZED ({sql})")
+                cte_params.extend(params)
+            return sets[left_out]
+
+        language, published = self.language, Status.PUBLISHED
+        areas_link = Initiative.areas.through._meta.db_table
+        participants = InitiativeParticipant._meta.db_table
+        area, organization, agreement = (
+            m._meta.db_table for m in (CooperationArea, Organization, Agreement)
+        )
+        parts: list[tuple[str, list]] = [
+            (f"SELECT 'total', '', COUNT(*) FROM {matching(None)}", []),
+            (
+                f"SELECT 'area', a.slug_{language}, COUNT(*) FROM {areas_link} l "
+                f"JOIN {matching('area')} m ON m.id = l.initiative_id "
+                f"JOIN {area} a ON a.id = l.cooperationarea_id "
+                f"WHERE a.status = %s GROUP BY a.slug_{language}",
+                [published],
+            ),
+            (
+                # An organization can hold two roles in one initiative: count pairs once.
+                f"SELECT 'organization', o.slug_{language}, COUNT(*) FROM "
+                f"(SELECT DISTINCT p.initiative_id, p.organization_id FROM {participants} p "
+                f"JOIN {matching('organization')} m ON m.id = p.initiative_id) x "
+                f"JOIN {organization} o ON o.id = x.organization_id "
+                f"WHERE o.status = %s GROUP BY o.slug_{language}",
+                [published],
+            ),
+            (
+                f"SELECT 'country', country, COUNT(*) FROM "
+                f"(SELECT DISTINCT p.initiative_id, o.country FROM {participants} p "
+                f"JOIN {matching('country')} m ON m.id = p.initiative_id "
+                f"JOIN {organization} o ON o.id = p.organization_id "
+                f"WHERE o.status = %s AND o.country <> '') x GROUP BY country",
+                [published],
+            ),
+            (f"SELECT 'kind', kind, COUNT(*) FROM {matching('kind')} GROUP BY kind", []),
+            (
+                f"SELECT 'status', initiative_status, COUNT(*) FROM {matching('status')} "
+                "GROUP BY initiative_status",
+                [],
+            ),
+            (
+                f"SELECT 'year', CAST(year AS text), COUNT(*) FROM {matching('year')} "
+                "WHERE year IS NOT NULL GROUP BY year",
+                [],
+            ),
+            (
+                f"SELECT 'agreement', g.slug_{language}, COUNT(*) FROM {matching('agreement')} m "
+                f"JOIN {agreement} g ON g.id = m.agreement_id "
+                f"WHERE g.status = %s GROUP BY g.slug_{language}",
+                [published],
+            ),
+        ]
+        sql = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(part for part, _ in parts)
+        params = cte_params + [p for _, part_params in parts for p in part_params]
+        counts: dict[str, dict[str, int]] = {facet: {} for facet in ("total", *self.FACETS)}
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for facet, key, n in cursor.fetchall():
+                counts[facet][str(key)] = n
+        counts["total"].setdefault("", 0)
+        # Only the most frequent organizations are offered (there can be thousands), and the
+        # chosen one, so that what is kept (and cached) stays small.
+        chosen = self.cleaned_data.get("organization") or ""
+        top = sorted(counts["organization"].items(), key=lambda item: (-item[1], item[0]))
+        counts["organization"] = {
+            key: n
+            for rank, (key, n) in enumerate(top)
+            if rank < ORGANIZATION_OPTIONS or key == chosen
+        }
         return counts
+
+    @property
+    def parameters(self) -> dict:
+        """The valid, non-empty parameters that select the results (not their order): what a
+        cached count or facet is keyed on."""
+        data = {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if value not in (None, "") and name != "sort"
+        }
+        if "q" in data:
+            data["q"] = self.query
+        return data
 
     def filtered_without(self, parameters) -> QuerySet:
         """The results with every valid filter applied except `parameters`, unsorted."""

@@ -727,6 +727,17 @@ class Currency(models.TextChoices):
     KRW = "KRW", _("Korean won")
 
 
+#: The initiative columns only search reads (never shown, so list pages defer them).
+SEARCH_COLUMNS = (
+    "search_title",
+    "search_summary",
+    "search_description",
+    "search_related",
+    "search_vector_en",
+    "search_vector_fr",
+)
+
+
 class Initiative(Publishable):
     """Something the two countries, or their institutions and companies, do together."""
 
@@ -822,7 +833,17 @@ class Initiative(Publishable):
                 violation_error_message=_("The end date cannot come before the start date."),
             ),
         ]
-        indexes = [models.Index(fields=["start_date"])]
+        indexes = [
+            models.Index(fields=["start_date"]),
+            # Filters and facet counts on kind and status read this index alone (PostgreSQL).
+            # The index for the newest-first order is PostgreSQL-only: migration 0007.
+            models.Index(
+                fields=["kind", "initiative_status"],
+                include=["id", "start_date", "agreement"],
+                name="initiative_facets",
+                condition=Q(status="published"),
+            ),
+        ]
 
     def save(self, *args, **kwargs) -> None:
         self.search_title, self.search_summary, self.search_description = (
@@ -963,3 +984,22 @@ def refresh_search_index(initiative_ids) -> None:
         Initiative.objects.filter(pk__in=ids).update(
             search_vector_en=vector_sql("en"), search_vector_fr=vector_sql("fr")
         )
+
+
+class DataVersion(models.Model):
+    """A counter the database itself raises on every write to a cooperation table.
+
+    Triggers (see cooperation/caching.py and migration 0006) add one to `number` after any
+    insert, update or delete, whatever made it: the admin, the loader, a bulk update, raw SQL.
+    Cached answers are keyed on this number, so a change is seen by every worker on every host
+    at its next request, and nothing cached before it is served again.
+    """
+
+    number = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("data version")
+        verbose_name_plural = _("data versions")
+
+    def __str__(self) -> str:
+        return str(self.number)

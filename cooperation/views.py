@@ -14,8 +14,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from .filters import InitiativeFilterSet, OrganizationFilterSet
+from .caching import CachedResults, cached, data_version
+from .filters import InitiativeFilterSet, OrganizationFilterSet, initiative_filter_options
 from .models import (
+    SEARCH_COLUMNS,
     Agreement,
     AgreementParty,
     Audience,
@@ -103,9 +105,34 @@ def area_detail(request, slug: str):
 
 @require_GET
 def initiative_list(request):
-    """The search page: `q` and the FilterSet's filters, facet counts, pagination."""
-    filterset = InitiativeFilterSet(request.GET or None, queryset=Initiative.objects.published())
-    results = filterset.qs
+    """The search page: `q` and the FilterSet's filters, facet counts, pagination.
+
+    Counts, facets and the ids of each page are cached under the data version and language
+    (cooperation/caching.py); the rows shown are read fresh by id.
+    """
+    version, language = data_version(), active_language()
+    options = cached(
+        "initiative-filter-options",
+        version,
+        language,
+        None,
+        lambda: initiative_filter_options(language),
+    )
+    filterset = InitiativeFilterSet(
+        request.GET or None, queryset=Initiative.objects.published(), options=options
+    )
+    parameters = filterset.parameters
+    facets = cached("initiative-facets", version, language, parameters, filterset.facet_counts)
+    rows = Initiative.objects.published().defer(*SEARCH_COLUMNS)
+    key = {"version": version, "language": language}
+    results = CachedResults(
+        filterset.qs,
+        rows,
+        name="initiatives",
+        parts=[parameters, filterset.sort_order],
+        count=facets["total"][""],
+        **key,
+    )
     page = _paginate(request, results)
     close_matches = False
     if filterset.query and not page.paginator.count and "page" not in request.GET:
@@ -113,9 +140,9 @@ def initiative_list(request):
         similar = (
             filterset.filtered_without(("q",)).similar(filterset.query).order_by("-rank", "pk")
         )
+        similar = CachedResults(similar, rows, name="similar", parts=parameters, **key)
         page = _paginate(request, similar)
         close_matches = page.paginator.count > 0
-    facets = filterset.facet_counts()
     context = {
         "filter": filterset,
         "page_obj": page,
@@ -129,7 +156,7 @@ def initiative_list(request):
 
 def _facet_options(filterset, counts) -> dict[str, list[dict]]:
     """Each facet's options with their counts: options giving no result are left out (unless
-    chosen), organizations are limited to the 30 most frequent."""
+    chosen)."""
     data = filterset.cleaned_data
     labels = {
         "area": filterset.options["area"],
@@ -141,21 +168,17 @@ def _facet_options(filterset, counts) -> dict[str, list[dict]]:
     }
     facets = {}
     for name, options in labels.items():
-        chosen = data.get(name) or ""
-        items = [
+        chosen = str(data.get(name) or "")
+        facets[name] = [
             {
                 "value": value,
                 "label": label,
                 "count": counts[name].get(str(value), 0),
-                "selected": str(value) == str(chosen),
+                "selected": str(value) == chosen,
             }
             for value, label in options
-            if counts[name].get(str(value)) or str(value) == str(chosen)
+            if counts[name].get(str(value)) or str(value) == chosen
         ]
-        if name == "organization":
-            top = sorted(items, key=lambda i: -i["count"])[:30]
-            items = [i for i in items if i in top or i["selected"]]
-        facets[name] = items
     facets["year"] = sorted(
         ({"value": int(y), "label": y, "count": n} for y, n in counts["year"].items()),
         key=lambda i: -i["value"],

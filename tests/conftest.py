@@ -26,3 +26,15 @@ def collected_static_files():
     from django.core.management import call_command
 
     call_command("collectstatic", interactive=False, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: the data version is a row in the test database,
+    so a rolled-back test would otherwise leave answers under a version number the next test
+    reaches again with different data."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

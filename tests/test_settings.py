@@ -60,7 +60,10 @@ def test_database_url_for_postgresql():
     assert config["ENGINE"] == "django.db.backends.postgresql"
     assert (config["NAME"], config["USER"], config["PASSWORD"]) == ("portal", "user", "p@ss")
     assert (config["HOST"], config["PORT"]) == ("db.example", "5433")
-    assert config["OPTIONS"] == {"sslmode": "require", "options": "-c statement_timeout=5000"}
+    assert config["OPTIONS"] == {
+        "sslmode": "require",
+        "options": "-c statement_timeout=5000 -c jit=off -c work_mem=32MB",
+    }
 
 
 def test_database_url_for_sqlite():

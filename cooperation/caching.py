@@ -1,0 +1,178 @@
+"""Caching of expensive answers that only change when the data does.
+
+Every cached value is keyed on the data version (`DataVersion.number`), which database triggers
+raise on each write to a cooperation table. Reading the version costs one indexed query per
+request; in exchange a change made anywhere (admin, loader, shell, another host) is seen at the
+next request by every worker, whatever cache backend is configured (settings.CACHES), and a
+visitor is never shown a cached page of data that has since changed or been unpublished.
+Keys also carry the language, so a cached English answer is never served in French.
+"""
+
+import hashlib
+import json
+
+from django.core.cache import cache
+from django.db import connection
+
+#: Cached answers expire after this many seconds even if the data does not change.
+TIMEOUT = 60 * 60
+_MISSING = object()
+
+VERSION_TABLE = "cooperation_dataversion"
+_BUMP = f"UPDATE {VERSION_TABLE} SET number = number + 1 WHERE id = 1"
+
+
+def data_version() -> int:
+    """The current data version (one query)."""
+    from .models import DataVersion
+
+    number = DataVersion.objects.filter(pk=1).values_list("number", flat=True).first()
+    return number or 0
+
+
+def cache_key(name: str, version: int, language: str, parts=None) -> str:
+    digest = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[
+        :32
+    ]
+    return f"cooperation:{name}:v{version}:{language}:{digest}"
+
+
+def cached(name: str, version: int, language: str, parts, compute):
+    """`compute()`, or its cached value for this name, data version, language and parts."""
+    key = cache_key(name, version, language, parts)
+    value = cache.get(key, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        cache.set(key, value, TIMEOUT)
+    return value
+
+
+# -- triggers ------------------------------------------------------------------------------
+
+
+def version_trigger_sql(vendor: str, table: str) -> list[str]:
+    """Statements that make the database raise the data version on any write to `table`."""
+    if vendor == "postgresql":
+        return [
+            f'CREATE OR REPLACE TRIGGER "{table}_data_version" '
+            f'AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "{table}" '
+            "FOR EACH STATEMENT EXECUTE FUNCTION cooperation_raise_data_version()"
+        ]
+    return [
+        f'CREATE TRIGGER IF NOT EXISTS "{table}_data_version_{event.lower()}" '
+        f'AFTER {event} ON "{table}" BEGIN {_BUMP}; END'
+        for event in ("INSERT", "UPDATE", "DELETE")
+    ]
+
+
+def install_version_triggers(db, tables) -> None:
+    """Create the trigger function (PostgreSQL) and a trigger on each table of connection `db`.
+    Idempotent: run after every `migrate` (apps.py), since SQLite drops a table's triggers
+    when a migration rebuilds the table."""
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
+            cursor.execute(
+                "CREATE OR REPLACE FUNCTION cooperation_raise_data_version() RETURNS trigger "
+                f"LANGUAGE plpgsql AS $$ BEGIN {_BUMP}; RETURN NULL; END $$"
+            )
+        for table in tables:
+            for statement in version_trigger_sql(db.vendor, table):
+                cursor.execute(statement)
+
+
+def drop_version_triggers(db, tables) -> None:
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
+            cursor.execute("DROP FUNCTION IF EXISTS cooperation_raise_data_version() CASCADE")
+            return
+        for table in tables:
+            for event in ("insert", "update", "delete"):
+                cursor.execute(f'DROP TRIGGER IF EXISTS "{table}_data_version_{event}"')
+
+
+def cooperation_tables(app_config) -> list[str]:
+    """The tables of the cooperation app the data version follows (all but its own)."""
+    return [
+        model._meta.db_table
+        for model in app_config.get_models(include_auto_created=True)
+        if model._meta.db_table != VERSION_TABLE
+    ]
+
+
+def ensure_data_version(using: str = "default", **kwargs) -> None:
+    """post_migrate: the version row exists and every cooperation table raises it."""
+    from django.apps import apps
+    from django.db import connections
+
+    db = connections[using]
+    if VERSION_TABLE not in db.introspection.table_names():
+        return  # migrated backwards past 0006
+    with db.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {VERSION_TABLE} WHERE id = 1")
+        if cursor.fetchone() is None:
+            cursor.execute(f"INSERT INTO {VERSION_TABLE} (id, number) VALUES (1, 0)")
+    existing = set(db.introspection.table_names())
+    tables = [t for t in cooperation_tables(apps.get_app_config("cooperation")) if t in existing]
+    install_version_triggers(db, tables)
+
+
+def tables_without_version_trigger() -> list[str]:
+    """Cooperation tables the data version does not follow (should be none; tests check)."""
+    from django.apps import apps
+
+    tables = set(cooperation_tables(apps.get_app_config("cooperation")))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "WHERE t.tgname = c.relname || '_data_version'"
+            )
+        else:
+            cursor.execute(
+                "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' "
+                "AND name LIKE '%\\_data\\_version\\_%' ESCAPE '\\'"
+            )
+        covered = {row[0] for row in cursor.fetchall()}
+    return sorted(tables - covered)
+
+
+class CachedResults:
+    """What a Paginator needs of a QuerySet — `count()` and slicing — answered from the cache.
+
+    The count and the ids of each requested slice are cached under `name`, the data version,
+    the language and `parts` (what the results depend on: the validated parameters). The rows
+    of a page are then read fresh by id through `rows`, in the cached order.
+    """
+
+    ordered = True  # the order is the cached one (Paginator warns on unordered lists)
+
+    def __init__(self, queryset, rows, *, name, version, language, parts, count=None):
+        self.queryset, self.rows = queryset, rows
+        self.key = {"name": name, "version": version, "language": language}
+        self.parts = parts
+        self._count = count
+
+    def _cached(self, what, parts, compute):
+        name = f"{self.key['name']}:{what}"
+        return cached(name, self.key["version"], self.key["language"], parts, compute)
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self._cached("count", self.parts, self.queryset.count)
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list:
+        if not isinstance(index, slice):
+            raise TypeError("CachedResults supports slices only")
+        if index.stop is not None and index.stop <= (index.start or 0):
+            return []
+        ids = self._cached(
+            "ids",
+            [self.parts, index.start, index.stop],
+            lambda: list(self.queryset.values_list("pk", flat=True)[index]),
+        )
+        found = self.rows.in_bulk(ids)
+        return [found[pk] for pk in ids if pk in found]
