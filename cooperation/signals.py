@@ -14,8 +14,9 @@ from .models import (
 
 @receiver(post_save, sender=InitiativeParticipant)
 @receiver(post_delete, sender=InitiativeParticipant)
-def participant_changed(sender, instance, **kwargs):
-    refresh_search_index([instance.initiative_id])
+def participant_changed(sender, instance, raw=False, **kwargs):
+    if not raw:  # a restore (loaddata) brings the stored index with it
+        refresh_search_index([instance.initiative_id])
 
 
 @receiver(m2m_changed, sender=Initiative.areas.through)
