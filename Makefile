@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEV := DJANGO_DEBUG=true
 
-.PHONY: install run test lint format translations messages bench clean
+.PHONY: install run serve test lint format translations messages bench backup restore clean
 
 $(BIN)/.installed: requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,22 @@ run: translations
 
 test: translations
 	$(BIN)/pytest
+
+# Production: gunicorn with gunicorn.conf.py. Needs DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and
+# DATABASE_URL in the environment (README, "Production").
+serve: translations
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	$(BIN)/gunicorn -c gunicorn.conf.py
+
+# Every record to a JSON file, and back (README, "Backup and restore").
+BACKUP ?= backups/portal-$(shell date +%Y%m%d-%H%M%S).json
+backup: install
+	$(BIN)/python manage.py backup $(BACKUP)
+
+restore: install
+	@test -n "$(FILE)" || (echo "Usage: make restore FILE=backups/portal-....json" && exit 2)
+	$(BIN)/python manage.py restore $(FILE)
 
 # Benchmark of the search page on PostgreSQL with 100,000 initiatives, production settings.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cooperation.sitemaps import SITEMAPS
 from cooperation.views import robots_txt
+from portal.views import healthz
 
 admin.site.site_header = _("Canada–Korea AI Co-operation Portal")
 admin.site.site_title = _("Canada–Korea AI portal back office")
@@ -17,6 +18,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
+    path("healthz", healthz, name="healthz"),
 ]
 
 # Public pages under /en/ and /fr/; "/" redirects by Accept-Language (LocaleMiddleware).

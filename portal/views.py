@@ -1,0 +1,34 @@
+"""Views of the site itself (not of its records)."""
+
+import logging
+
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+logger = logging.getLogger("portal.health")
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """For load balancers and monitoring: 200 when the database answers, else 503."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any failure to reach the database means "not healthy"
+        logger.exception("Health check: the database did not answer")
+        return JsonResponse({"status": "unavailable", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def sign_in_locked(request, credentials, *args, **kwargs):
+    """django-axes lockout page (AXES_LOCKOUT_CALLABLE): in the user's language, with the
+    cool-off in minutes, status 429."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    context = {"failure_limit": settings.AXES_FAILURE_LIMIT, "cooloff_minutes": minutes}
+    return render(request, "admin/locked_out.html", context, status=429)
