@@ -963,18 +963,26 @@ def refresh_search_index(initiative_ids) -> None:
     if not ids:
         return
     related: dict[int, list[str]] = {pk: [] for pk in ids}
-    participations = InitiativeParticipant.objects.filter(
-        initiative_id__in=ids, organization__status=Status.PUBLISHED
-    ).values_list(
-        "initiative_id",
-        *[f"organization__{n}_{c}" for n in ("name", "short_name") for c in LANGUAGE_CODES],
-        "organization__name_ko",
+    participations = (
+        InitiativeParticipant.objects.filter(
+            initiative_id__in=ids, organization__status=Status.PUBLISHED
+        )
+        .order_by("pk")
+        .values_list(
+            "initiative_id",
+            *[f"organization__{n}_{c}" for n in ("name", "short_name") for c in LANGUAGE_CODES],
+            "organization__name_ko",
+        )
     )
     for initiative_id, *names in participations:
         related[initiative_id].extend(names)
-    areas = Initiative.areas.through.objects.filter(
-        initiative_id__in=ids, cooperationarea__status=Status.PUBLISHED
-    ).values_list("initiative_id", *[f"cooperationarea__name_{c}" for c in LANGUAGE_CODES])
+    areas = (
+        Initiative.areas.through.objects.filter(
+            initiative_id__in=ids, cooperationarea__status=Status.PUBLISHED
+        )
+        .order_by("cooperationarea_id")
+        .values_list("initiative_id", *[f"cooperationarea__name_{c}" for c in LANGUAGE_CODES])
+    )
     for initiative_id, *names in areas:
         related[initiative_id].extend(names)
     for pk, names in related.items():

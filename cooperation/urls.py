@@ -11,6 +11,11 @@ urlpatterns = [
     path(_("areas/"), views.area_list, name="area_list"),
     path(_("areas/<slug:slug>/"), views.area_detail, name="area_detail"),
     path(_("initiatives/"), views.initiative_list, name="initiative_list"),
+    path(
+        _("initiatives/results.<str:fmt>"),
+        views.initiative_export,
+        name="initiative_export",
+    ),
     path(_("initiatives/<slug:slug>/"), views.initiative_detail, name="initiative_detail"),
     path(_("agreements/"), views.agreement_list, name="agreement_list"),
     path(_("agreements/<slug:slug>/"), views.agreement_detail, name="agreement_detail"),

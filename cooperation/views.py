@@ -8,12 +8,14 @@ from collections import defaultdict
 
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import F, Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from . import exports
 from .caching import CachedResults, cached, data_version
 from .filters import InitiativeFilterSet, OrganizationFilterSet, initiative_filter_options
 from .models import (
@@ -152,6 +154,57 @@ def initiative_list(request):
         "query": filterset.query,
     }
     return render(request, "cooperation/initiative_list.html", context)
+
+
+@require_GET
+def initiative_export(request, fmt: str):
+    """The search page's results (same query, filters and order), every row, as CSV or JSON,
+    streamed. Values the page would ignore with a message are refused here with a 400."""
+    if fmt not in ("csv", "json"):
+        raise Http404(_("Results can be downloaded as CSV or JSON."))
+    filterset = InitiativeFilterSet(request.GET or None, queryset=Initiative.objects.published())
+    if filterset.is_bound and not filterset.form.is_valid():
+        errors = {
+            str(filterset.form.fields[name].label if name in filterset.form.fields else name): [
+                str(e) for e in messages
+            ]
+            for name, messages in filterset.form.errors.items()
+        }
+        if fmt == "json":
+            return JsonResponse({"errors": errors}, status=400)
+        lines = [f"{name}: {' '.join(messages)}" for name, messages in errors.items()]
+        return HttpResponse(
+            "\n".join([_("Some values were not understood:"), *lines]) + "\n",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    results, close_matches = filterset.qs, False
+    if filterset.query and not results.exists():
+        # As on the page: when nothing contains the words, the close matches.
+        similar = filterset.filtered_without(("q",)).similar(filterset.query)
+        results, close_matches = similar.order_by("-rank", "pk"), True
+    rows = exports.with_export_relations(results)
+    stamp = timezone.localdate().isoformat()
+    name = f"{_('initiatives')}-{stamp}.{fmt}"
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            exports.stream_csv(rows), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        header = {
+            "language": active_language(),
+            "query": filterset.query,
+            "filters": {k: str(v) for k, v in filterset.parameters.items() if k != "q"},
+            "sort": filterset.sort_order,
+            "close_matches": close_matches,
+            "count": results.count(),
+            "generated": timezone.now().isoformat(),
+        }
+        response = StreamingHttpResponse(
+            exports.stream_json(rows, header), content_type="application/json; charset=utf-8"
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 def _facet_options(filterset, counts) -> dict[str, list[dict]]:

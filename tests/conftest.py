@@ -6,17 +6,23 @@ from tests.browser import browser_page  # noqa: F401  (a fixture for the browser
 
 @pytest.fixture
 def staff_groups(db):
-    """The Editors and Publishers groups, as migration 0002 makes them (again, after a
-    transactional test has flushed the tables)."""
+    """The Editors and Publishers groups with migration 0002's permissions (made again when a
+    transactional test has flushed the tables since)."""
     import importlib
 
-    from django.apps import apps
-    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Permission
 
-    for config in apps.get_app_configs():
-        create_permissions(config, verbosity=0)
     migration = importlib.import_module("cooperation.migrations.0002_editor_and_publisher_groups")
-    migration.create_groups(apps, None)
+    for name, codenames in (
+        ("Editors", migration.editor_codenames()),
+        ("Publishers", migration.publisher_codenames()),
+    ):
+        group, _created = Group.objects.get_or_create(name=name)
+        group.permissions.set(
+            Permission.objects.filter(
+                content_type__app_label="cooperation", codename__in=codenames
+            )
+        )
 
 
 @pytest.fixture

@@ -1,7 +1,10 @@
 """Journeys a person makes, in Debian's Chromium: a visitor across both languages, and two
 curators taking an initiative from an English draft to publication and back."""
 
+import csv
+import io
 import re
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -37,9 +40,12 @@ def test_a_visitor_reads_in_both_languages_and_searches_with_filters(live_server
     ).click()
     page.get_by_label("Rechercher dans les initiatives").fill("coopération")
     page.get_by_label("Pays d'un participant").select_option("KR")
-    page.get_by_label("État").select_option(index=1)
     page.get_by_role("button", name="Appliquer").click()
     page.wait_for_url(re.compile(r".*country=KR.*"))
+    # The status options now count what the query and the country leave: take the first.
+    page.get_by_label("État").select_option(index=1)
+    page.get_by_role("button", name="Appliquer").click()
+    page.wait_for_url(re.compile(r".*status=.+"))
     status = page.get_by_label("État").input_value()
     french_count = page.locator(".result-count").inner_text()
 
@@ -51,6 +57,17 @@ def test_a_visitor_reads_in_both_languages_and_searches_with_filters(live_server
     assert page.get_by_label("Status").input_value() == status
     number = re.search(r"\d+", french_count).group()
     assert re.search(r"\d+", page.locator(".result-count").inner_text()).group() == number
+
+    assert int(number) > 0, french_count
+    # Download the results: the same rows, English and French columns.
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name=re.compile(r"^CSV")).click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".csv")
+    rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text("utf-8-sig"))))
+    assert len(rows) == int(number)
+    assert {"title_en", "title_fr", "participants_en", "sources_fr"} <= rows[0].keys()
+    assert all(r["participants_en"] for r in rows)  # each has a Korean participant
 
 
 def sign_in(page, url, username, password):
