@@ -57,6 +57,7 @@ bench: translations
 	$(BENCH) $(BIN)/python manage.py load_content
 	$(BENCH) $(BIN)/python manage.py generate_initiatives --total $(BENCH_INITIATIVES)
 	$(BENCH) $(BIN)/python manage.py bench_search
+	$(BENCH) $(BIN)/python manage.py bench_export
 
 define CREATE_DATABASE
 import sys, psycopg
