@@ -188,10 +188,10 @@ class InitiativeFilterSet(django_filters.FilterSet):
     def filter_q(self, queryset, name, value):
         return queryset.search(value, self.language)
 
-    def filter_area(self, queryset, name, value):
+    def filter_area(self, queryset, name, value: str):
         return queryset.filter(**{f"areas__slug_{self.language}": value})
 
-    def filter_organization(self, queryset, name, value):
+    def filter_organization(self, queryset, name, value: str):
         return queryset.filter(
             pk__in=Subquery(
                 self._participations()
@@ -200,14 +200,14 @@ class InitiativeFilterSet(django_filters.FilterSet):
             )
         )
 
-    def filter_country(self, queryset, name, value):
+    def filter_country(self, queryset, name, value: str):
         return queryset.filter(
             pk__in=Subquery(
                 self._participations().filter(organization__country=value).values("initiative_id")
             )
         )
 
-    def filter_agreement(self, queryset, name, value):
+    def filter_agreement(self, queryset, name, value: str):
         return queryset.filter(**{f"agreement__slug_{self.language}": value})
 
     def filter_nothing(self, queryset, name, value):

@@ -2,6 +2,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from . import views
+from .feeds import LatestRecordsFeed
 
 app_name = "cooperation"
 
@@ -28,4 +29,6 @@ urlpatterns = [
         name="recommendation_detail",
     ),
     path(_("sources/"), views.source_list, name="source_list"),
+    path(_("open-data/"), views.open_data, name="open_data"),
+    path(_("feed/"), LatestRecordsFeed(), name="feed"),
 ]

@@ -13,9 +13,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import condition, require_GET
 
-from . import exports
+from . import opendata
 from .caching import CachedResults, cached, data_version
 from .filters import InitiativeFilterSet, OrganizationFilterSet, initiative_filter_options
 from .models import (
@@ -183,12 +183,13 @@ def initiative_export(request, fmt: str):
         # As on the page: when nothing contains the words, the close matches.
         similar = filterset.filtered_without(("q",)).similar(filterset.query)
         results, close_matches = similar.order_by("-rank", "pk"), True
-    rows = exports.with_export_relations(results)
+    records = opendata.INITIATIVES.records(results, base=_site(request))
     stamp = timezone.localdate().isoformat()
     name = f"{_('initiatives')}-{stamp}.{fmt}"
     if fmt == "csv":
         response = StreamingHttpResponse(
-            exports.stream_csv(rows), content_type="text/csv; charset=utf-8"
+            opendata.stream_csv(opendata.INITIATIVES, records),
+            content_type="text/csv; charset=utf-8",
         )
     else:
         header = {
@@ -199,9 +200,10 @@ def initiative_export(request, fmt: str):
             "close_matches": close_matches,
             "count": results.count(),
             "generated": timezone.now().isoformat(),
+            "dictionary": request.build_absolute_uri(reverse("data_dictionary")),
         }
         response = StreamingHttpResponse(
-            exports.stream_json(rows, header), content_type="application/json; charset=utf-8"
+            opendata.stream_json(records, header), content_type="application/json; charset=utf-8"
         )
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
@@ -377,3 +379,73 @@ def robots_txt(request):
     sitemap = request.build_absolute_uri(reverse("sitemap"))
     lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /i18n/", f"Sitemap: {sitemap}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+# -- Open data ----------------------------------------------------------------------------
+
+
+def _site(request) -> str:
+    """This site's scheme and host ("https://example.org"): page addresses in data are absolute,
+    so a downloaded file still leads back to the records."""
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def _data_etag(request, *args, **kwargs) -> str:
+    """Dumps change only when the data does: a client that has this version gets a 304."""
+    return f"data-{data_version()}-{'-'.join(str(v) for v in kwargs.values())}"
+
+
+@require_GET
+def open_data(request):
+    """The Open data page: every download, the API, the feeds, the licence, the dictionary."""
+    counts = published_counts()
+    datasets = [
+        {
+            "dataset": dataset,
+            "count": counts[dataset.model._meta.model_name],
+            "dictionary": dataset.dictionary(),
+        }
+        for name, dataset in opendata.DATASETS.items()
+    ]
+    context = {"datasets": datasets, "licence": opendata.licence()}
+    return render(request, "cooperation/open_data.html", context)
+
+
+@require_GET
+@condition(etag_func=_data_etag)
+def data_dump(request, name: str, fmt: str):
+    """Every published record of one type, as CSV or JSON, streamed (/data/<name>.<fmt>)."""
+    dataset = opendata.DATASETS.get(name)
+    if dataset is None or fmt not in ("csv", "json"):
+        raise Http404(_("There is no such download."))
+    queryset = dataset.published()
+    records = dataset.records(queryset, base=_site(request))
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            opendata.stream_csv(dataset, records), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        header = {
+            "dataset": name,
+            "title_en": opendata.in_language(dataset.title, "en"),
+            "title_fr": opendata.in_language(dataset.title, "fr"),
+            "licence": opendata.licence_data(),
+            "dictionary": request.build_absolute_uri(reverse("data_dictionary")),
+            "count": queryset.count(),
+            "generated": timezone.now().isoformat(),
+        }
+        response = StreamingHttpResponse(
+            opendata.stream_json(records, header), content_type="application/json; charset=utf-8"
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@require_GET
+@condition(etag_func=_data_etag)
+def data_dictionary(request):
+    """Every column of every download and API record, described in English and French."""
+    return JsonResponse(
+        opendata.bilingual_dictionary(_site(request)),
+        json_dumps_params={"ensure_ascii": False, "indent": 2},
+    )

@@ -102,6 +102,8 @@ INSTALLED_APPS = [
     "django_countries",
     "django_filters",
     "axes",  # locks out repeated failed sign-ins
+    "rest_framework",  # the read-only API under /api/ (cooperation/api.py)
+    "drf_spectacular",  # its OpenAPI document, /api/openapi.json
     "cooperation",
 ]
 
@@ -266,4 +268,37 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+}
+
+
+# -- Read-only API (cooperation/api.py) ---------------------------------------------------
+REST_FRAMEWORK = {
+    # JSON only: no browsable pages (they would need inline scripts), no writes, no sign-in.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "URL_FORMAT_OVERRIDE": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "cooperation.api.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Canada–Korea AI Co-operation Portal API",
+    "DESCRIPTION": (
+        "Read-only access to every published record of the portal: initiatives, agreements, "
+        "organizations, cooperation areas, recommendations and sources. Each record holds its "
+        "texts in English and French. The data is offered under the Open Government Licence – "
+        "Canada; the meaning of every key is in /data/dictionary.json."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "cooperation.api.fill_filter_values",
+    ],
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+    "ENUM_NAME_OVERRIDES": {"DatePrecisionEnum": "cooperation.models.DatePrecision"},
 }

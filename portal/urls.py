@@ -4,8 +4,9 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from cooperation import api
 from cooperation.sitemaps import SITEMAPS
-from cooperation.views import robots_txt
+from cooperation.views import data_dictionary, data_dump, robots_txt
 from portal.views import healthz
 
 admin.site.site_header = _("Canada–Korea AI Co-operation Portal")
@@ -19,6 +20,10 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("healthz", healthz, name="healthz"),
+    # Open data: stable, language-neutral addresses (every file holds both languages).
+    path("data/dictionary.json", data_dictionary, name="data_dictionary"),
+    path("data/<slug:name>.<str:fmt>", data_dump, name="data_dump"),
+    path("api/", include((api.urlpatterns(), "api"))),
 ]
 
 # Public pages under /en/ and /fr/; "/" redirects by Accept-Language (LocaleMiddleware).

@@ -1,0 +1,815 @@
+"""Open data: what each record type publishes, declared once.
+
+`DATASETS` holds one `Dataset` per record type: its columns, what each means (in English and
+French, through gettext), and how its related records are read. From that one declaration come
+
+- the full dumps (/data/<type>.json and /data/<type>.csv) and the search page's downloads,
+- the records of the read-only API and their OpenAPI schema (cooperation/api.py),
+- the data dictionary on the Open data page and in /data/dictionary.json.
+
+Rows are read with `values_list()` in chunks; each chunk's related records (areas,
+participants, sources, ...) are read in one query per relation. Nothing is built as a model
+instance, so an export of 100,000 rows streams in flat memory. Only published records, and only
+their published relations, are ever read.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import functools
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from itertools import islice
+from uuid import UUID
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Agreement,
+    AgreementKind,
+    AgreementParty,
+    AgreementStatus,
+    Audience,
+    Citation,
+    CooperationArea,
+    Currency,
+    DatePrecision,
+    Initiative,
+    InitiativeKind,
+    InitiativeParticipant,
+    InitiativeStatus,
+    Organization,
+    OrganizationKind,
+    Recommendation,
+    Source,
+    SourceLanguage,
+    Status,
+)
+
+#: Rows read per query, and per query of each relation.
+CHUNK = 1000
+#: Several values in one CSV cell are separated by this.
+SEPARATOR = " | "
+LANGUAGES = ("en", "fr")
+
+
+def partial_date(value: datetime.date | None, precision: str) -> str:
+    """An ISO 8601 date no more precise than the sources: 2025, 2025-07 or 2025-07-09."""
+    if value is None:
+        return ""
+    return value.isoformat()[: {"year": 4, "month": 7}.get(precision, 10)]
+
+
+def _plain(value):
+    """A database value as JSON-ready data."""
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    if value is None:
+        return ""
+    return value
+
+
+# -- Columns --------------------------------------------------------------------------------
+#
+# A column reads one or more database fields (`paths`) and gives one or more output values
+# (`outputs`: key, JSON type, description). Subclasses say how.
+
+
+@dataclass(frozen=True)
+class Output:
+    key: str
+    type: str  # string, integer, boolean, decimal (a string), date, datetime, uri
+    description: str
+    nullable: bool = False
+    choices: type[models.TextChoices] | None = None
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    description: str
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return (self.name,)
+
+    @property
+    def outputs(self) -> tuple[Output, ...]:
+        return (Output(self.name, "string", self.description),)
+
+    def values(self, row: dict, context: dict) -> dict:
+        return {self.name: _plain(row[self.name])}
+
+
+@dataclass(frozen=True)
+class Text(Column):
+    """A translated text: `<name>_en` and `<name>_fr`."""
+
+    @property
+    def paths(self):
+        return tuple(f"{self.name}_{code}" for code in LANGUAGES)
+
+    @property
+    def outputs(self):
+        return tuple(
+            Output(f"{self.name}_{code}", "string", self.description) for code in LANGUAGES
+        )
+
+    def values(self, row, context):
+        return {path: row[path] or "" for path in self.paths}
+
+
+@dataclass(frozen=True)
+class Code(Column):
+    """A value from a fixed list (`choices`), given as its code."""
+
+    choices: type[models.TextChoices] | None = None
+    source: str = ""  # the model field, when it is not `name`
+
+    @property
+    def paths(self):
+        return (self.source or self.name,)
+
+    @property
+    def outputs(self):
+        return (Output(self.name, "string", self.description, choices=self.choices),)
+
+    def values(self, row, context):
+        return {self.name: row[self.source or self.name] or ""}
+
+
+@dataclass(frozen=True)
+class Typed(Column):
+    """A number, flag or address, given as is (`type`: integer, boolean, uri, decimal)."""
+
+    type: str = "string"
+
+    @property
+    def outputs(self):
+        nullable = self.type == "decimal"
+        return (Output(self.name, self.type, self.description, nullable=nullable),)
+
+    def values(self, row, context):
+        value = row[self.name]
+        if self.type == "uuid":
+            return {self.name: str(value)}
+        if self.type == "decimal":
+            return {self.name: None if value is None else str(value)}
+        if self.type in ("integer", "boolean"):
+            return {self.name: value}
+        return {self.name: _plain(value)}
+
+
+@dataclass(frozen=True)
+class PartialDate(Column):
+    """A date no more precise than its source, and that precision (`<name>_precision`)."""
+
+    @property
+    def paths(self):
+        return (self.name, f"{self.name}_precision")
+
+    @property
+    def outputs(self):
+        return (
+            Output(self.name, "date", self.description),
+            Output(
+                f"{self.name}_precision",
+                "string",
+                _("How precise the date is: year, month or day; empty when there is no date."),
+                choices=DatePrecision,
+            ),
+        )
+
+    def values(self, row, context):
+        value, precision = row[self.name], row[f"{self.name}_precision"]
+        return {
+            self.name: partial_date(value, precision),
+            f"{self.name}_precision": precision if value else "",
+        }
+
+
+@dataclass(frozen=True)
+class Timestamp(Column):
+    """A moment, in ISO 8601 with its time zone; null when unknown."""
+
+    @property
+    def outputs(self):
+        return (Output(self.name, "datetime", self.description, nullable=True),)
+
+    def values(self, row, context):
+        value = row[self.name]
+        return {self.name: value.isoformat() if value else None}
+
+
+@dataclass(frozen=True)
+class PageAddress(Column):
+    """The record's public page in each language: `url_en`, `url_fr` (absolute)."""
+
+    url_name: str = ""
+
+    @property
+    def paths(self):
+        return ("id",) if self.url_name == "source_list" else ("slug_en", "slug_fr")
+
+    @property
+    def outputs(self):
+        return tuple(Output(f"url_{code}", "uri", self.description) for code in LANGUAGES)
+
+    def values(self, row, context):
+        base = context.get("base", "")
+        if self.url_name == "source_list":
+            return {
+                f"url_{code}": f"{base}{_url_pattern('source_list', code)}#source-{row['id']}"
+                for code in LANGUAGES
+            }
+        return {
+            f"url_{code}": (
+                base + _url_pattern(self.url_name, code).replace(_SLUG, row[f"slug_{code}"])
+                if row[f"slug_{code}"]
+                else ""
+            )
+            for code in LANGUAGES
+        }
+
+
+_SLUG = "slug-placeholder"
+
+
+@functools.cache
+def _url_pattern(url_name: str, language: str) -> str:
+    """An address in `language` with a placeholder for the slug: one reverse() per export."""
+    with translation.override(language):
+        if url_name == "source_list":
+            return reverse("cooperation:source_list")
+        return reverse(f"cooperation:{url_name}", kwargs={"slug": _SLUG})
+
+
+# -- Relations ------------------------------------------------------------------------------
+
+
+#: What each key of a related item means (the same wherever it appears).
+ITEM_KEYS = {
+    "uuid": ("uuid", _("The related record's stable identifier.")),
+    "name_en": ("string", _("Its name in English.")),
+    "name_fr": ("string", _("Its name in French.")),
+    "title_en": ("string", _("Its title in English.")),
+    "title_fr": ("string", _("Its title in French.")),
+    "country": ("string", _("The organization's country (ISO 3166-1 alpha-2 code).")),
+    "role": ("string", _("The organization's role in this record.")),
+    "url": ("uri", _("The document's address, when it is online.")),
+    "location_en": ("string", _("Where in the document, in English (section, paragraph).")),
+    "location_fr": ("string", _("Where in the document, in French.")),
+}
+
+
+@dataclass(frozen=True)
+class Relation:
+    """Related records, read for a whole chunk at once.
+
+    `fields` maps each item key to a path on `queryset`'s model; `owner` is the path holding
+    the id of the record they belong to. In JSON, a list of objects (or one object, or null,
+    when `many` is false); in CSV, `<name>_en` and `<name>_fr` (labels joined by " | ", each
+    followed by its role in brackets when there is one) and `<name>_uuid`.
+    """
+
+    name: str
+    description: str
+    queryset: Callable[[], models.QuerySet]
+    owner: str
+    fields: dict[str, str]
+    many: bool = True
+
+    @property
+    def label(self) -> str:
+        return "title" if "title_en" in self.fields else "name"
+
+    def fetch(self, ids: list[int]) -> dict[int, list[dict]]:
+        keys = list(self.fields)
+        grouped: dict[int, list[dict]] = defaultdict(list)
+        rows = (
+            self.queryset()
+            .filter(**{f"{self.owner}__in": ids})
+            .values_list(self.owner, *self.fields.values())
+        )
+        for owner_id, *values in rows:
+            grouped[owner_id].append({k: _plain(v) for k, v in zip(keys, values, strict=True)})
+        return grouped
+
+    def value(self, items: list[dict]):
+        if self.many:
+            return items
+        return items[0] if items else None
+
+    def csv_keys(self) -> list[str]:
+        return [f"{self.name}_en", f"{self.name}_fr", f"{self.name}_uuid"]
+
+    def csv_values(self, value) -> list[str]:
+        items = value if self.many else ([value] if value else [])
+
+        def label(item, code):
+            text = item[f"{self.label}_{code}"]
+            return f"{text} ({item['role']})" if "role" in item else text
+
+        return [
+            SEPARATOR.join(label(item, "en") for item in items),
+            SEPARATOR.join(label(item, "fr") for item in items),
+            SEPARATOR.join(item["uuid"] for item in items),
+        ]
+
+
+def _published(model, *related: str) -> Callable[[], models.QuerySet]:
+    """Rows of `model` whose `related` records are published."""
+    return lambda: model.objects.filter(
+        **{f"{path}__status": Status.PUBLISHED for path in related}
+    ).order_by()
+
+
+def _areas(model) -> Relation:
+    return Relation(
+        "areas",
+        _("The cooperation areas it belongs to."),
+        lambda: _published(model.areas.through, "cooperationarea")().order_by(
+            "cooperationarea__name_en"
+        ),
+        owner=f"{model._meta.model_name}_id",
+        fields={
+            "uuid": "cooperationarea__uuid",
+            "name_en": "cooperationarea__name_en",
+            "name_fr": "cooperationarea__name_fr",
+        },
+    )
+
+
+def _participants(through, owner: str, name: str, description) -> Relation:
+    return Relation(
+        name,
+        description,
+        lambda: _published(through, "organization")().order_by("organization__name_en", "role"),
+        owner=owner,
+        fields={
+            "uuid": "organization__uuid",
+            "name_en": "organization__name_en",
+            "name_fr": "organization__name_fr",
+            "country": "organization__country",
+            "role": "role",
+        },
+    )
+
+
+def _sources(model) -> Relation:
+    def citations():
+        content_type = ContentType.objects.get_for_model(model)
+        return (
+            _published(Citation, "source")()
+            .filter(content_type=content_type)
+            .order_by("position", "pk")
+        )
+
+    return Relation(
+        "sources",
+        _("The documents it rests on, and where in each."),
+        citations,
+        owner="object_id",
+        fields={
+            "uuid": "source__uuid",
+            "title_en": "source__title_en",
+            "title_fr": "source__title_fr",
+            "url": "source__url",
+            "location_en": "location_en",
+            "location_fr": "location_fr",
+        },
+    )
+
+
+# -- Datasets -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One record type as open data."""
+
+    name: str  # in addresses: /data/<name>.csv, /api/<name>/
+    model: type[models.Model]
+    title: str
+    columns: tuple[Column, ...]
+    relations: tuple[Relation, ...] = ()
+    ordering: tuple = ()
+    closing: tuple[Column, ...] = field(default=())
+
+    @property
+    def all_columns(self) -> tuple[Column, ...]:
+        return self.columns + self.closing
+
+    def published(self) -> models.QuerySet:
+        """Every published record, in the dump's order."""
+        queryset = self.model.objects.published()
+        return queryset.order_by(*self.ordering) if self.ordering else queryset
+
+    # What a record holds, in order: the columns, the relations, then the closing columns.
+    def outputs(self) -> list[Output | Relation]:
+        items: list[Output | Relation] = []
+        for column in self.columns:
+            items.extend(column.outputs)
+        items.extend(self.relations)
+        for column in self.closing:
+            items.extend(column.outputs)
+        return items
+
+    def json_keys(self) -> list[str]:
+        return [item.name if isinstance(item, Relation) else item.key for item in self.outputs()]
+
+    def csv_header(self) -> list[str]:
+        header = []
+        for item in self.outputs():
+            header.extend(item.csv_keys() if isinstance(item, Relation) else [item.key])
+        return header
+
+    def records(self, queryset: models.QuerySet, base: str = "") -> Iterator[dict]:
+        """Each record of `queryset` (published ones, in its order) as plain data.
+
+        `base` ("https://host") makes page addresses absolute.
+        """
+        paths = {"id"}
+        for column in self.all_columns:
+            paths.update(column.paths)
+        paths = sorted(paths)
+        rows = queryset.values_list(*paths).iterator(chunk_size=CHUNK)
+        context = {"base": base}
+        while chunk := [dict(zip(paths, row, strict=True)) for row in islice(rows, CHUNK)]:
+            ids = [row["id"] for row in chunk]
+            related = {relation.name: relation.fetch(ids) for relation in self.relations}
+            for row in chunk:
+                record = {}
+                for column in self.columns:
+                    record.update(column.values(row, context))
+                for relation in self.relations:
+                    record[relation.name] = relation.value(related[relation.name][row["id"]])
+                for column in self.closing:
+                    record.update(column.values(row, context))
+                yield record
+
+    def csv_row(self, record: dict) -> list:
+        row = []
+        for item in self.outputs():
+            if isinstance(item, Relation):
+                row.extend(item.csv_values(record[item.name]))
+            else:
+                value = record[item.key]
+                row.append("" if value is None else value)
+        return row
+
+    def dictionary(self) -> list[dict]:
+        """Every key of a record: its CSV columns, type, meaning and, for codes, the values."""
+        entries = []
+        for item in self.outputs():
+            if isinstance(item, Relation):
+                entries.append(
+                    {
+                        "key": item.name,
+                        "csv": item.csv_keys(),
+                        "type": "list" if item.many else "object",
+                        "description": str(item.description),
+                        "items": [
+                            {
+                                "key": key,
+                                "type": ITEM_KEYS[key][0],
+                                "description": str(ITEM_KEYS[key][1]),
+                            }
+                            for key in item.fields
+                        ],
+                    }
+                )
+            else:
+                entry = {
+                    "key": item.key,
+                    "csv": [item.key],
+                    "type": item.type,
+                    "description": str(item.description),
+                }
+                if item.choices is not None:
+                    entry["values"] = [
+                        {"code": code, "label": str(label)} for code, label in item.choices.choices
+                    ]
+                entries.append(entry)
+        return entries
+
+
+def _common_opening(url_name: str) -> tuple[Column, ...]:
+    return (
+        Typed("uuid", _("Stable identifier of the record; it never changes."), type="uuid"),
+        PageAddress(
+            "url",
+            _(
+                "Address of the record's page on this portal, in English (url_en) and French "
+                "(url_fr)."
+            ),
+            url_name=url_name,
+        ),
+    )
+
+
+_CLOSING = (
+    Text("note", _("What was inferred, and how, where a source is silent.")),
+    Timestamp("first_published", _("When the record was first published on the portal.")),
+    Timestamp("modified", _("When the record was last changed.")),
+)
+
+AREAS = Dataset(
+    "areas",
+    CooperationArea,
+    _("Cooperation areas"),
+    columns=(
+        *_common_opening("area_detail"),
+        Text("name", _("Name of the area.")),
+        Text("summary", _("Short description.")),
+        Text("description", _("Longer description (may be empty).")),
+        Typed("position", _("Order in which the portal lists the areas."), type="integer"),
+    ),
+    relations=(_sources(CooperationArea),),
+    ordering=("position", "name_en", "pk"),
+    closing=_CLOSING,
+)
+
+ORGANIZATIONS = Dataset(
+    "organizations",
+    Organization,
+    _("Organizations"),
+    columns=(
+        *_common_opening("organization_detail"),
+        Text("name", _("Official name.")),
+        Text("short_name", _("Acronym or usual short form (may be empty).")),
+        Column("name_ko", _("Name in Korean, where it is known for certain.")),
+        Code("kind", _("What kind of organization it is."), choices=OrganizationKind),
+        Column("country", _("Country (ISO 3166-1 alpha-2 code); empty for multilateral bodies.")),
+        Typed("website", _("Official website."), type="uri"),
+        Text("summary", _("Short description.")),
+        Text("description", _("Longer description (may be empty).")),
+    ),
+    relations=(_sources(Organization),),
+    ordering=("name_en", "pk"),
+    closing=_CLOSING,
+)
+
+AGREEMENTS = Dataset(
+    "agreements",
+    Agreement,
+    _("Agreements"),
+    columns=(
+        *_common_opening("agreement_detail"),
+        Text("title", _("Title of the agreement.")),
+        Text("short_title", _("Usual short title (may be empty).")),
+        Code("kind", _("What kind of instrument it is."), choices=AgreementKind),
+        Typed("binding", _("Whether it is legally binding."), type="boolean"),
+        Code(
+            "status",
+            _("Where it stands."),
+            choices=AgreementStatus,
+            source="agreement_status",
+        ),
+        PartialDate("date_signed", _("When it was signed or adopted.")),
+        Text("place_signed", _("Where it was signed (may be empty).")),
+        PartialDate("date_in_force", _("When it came into force.")),
+        Text("summary", _("Short description.")),
+        Text("description", _("Longer description (may be empty).")),
+    ),
+    relations=(
+        _areas(Agreement),
+        _participants(
+            AgreementParty,
+            "agreement_id",
+            "parties",
+            _("The organizations bound by or taking part in it, each with its role."),
+        ),
+        _sources(Agreement),
+    ),
+    ordering=(models.F("date_signed").desc(nulls_last=True), "title_en", "pk"),
+    closing=_CLOSING,
+)
+
+INITIATIVES = Dataset(
+    "initiatives",
+    Initiative,
+    _("Initiatives"),
+    columns=(
+        *_common_opening("initiative_detail"),
+        Text("title", _("Title of the initiative.")),
+        Text("summary", _("Short description.")),
+        Text("description", _("Longer description (may be empty).")),
+        Code("kind", _("What kind of initiative it is."), choices=InitiativeKind),
+        Code(
+            "status",
+            _("Where it stands."),
+            choices=InitiativeStatus,
+            source="initiative_status",
+        ),
+        PartialDate("start_date", _("When it started (or took place).")),
+        PartialDate("end_date", _("When it ended.")),
+        Text("location", _("Where it takes place (may be empty).")),
+        Typed(
+            "funding_amount",
+            _(
+                "Amount of money involved, as the source gives it (a decimal number as text); "
+                "empty when the source gives none."
+            ),
+            type="decimal",
+        ),
+        Code("funding_currency", _("Currency of the amount (ISO 4217)."), choices=Currency),
+    ),
+    relations=(
+        Relation(
+            "agreement",
+            _("The agreement it sits under, if any."),
+            _published(Initiative, "agreement"),
+            owner="id",
+            fields={
+                "uuid": "agreement__uuid",
+                "title_en": "agreement__title_en",
+                "title_fr": "agreement__title_fr",
+            },
+            many=False,
+        ),
+        _areas(Initiative),
+        _participants(
+            InitiativeParticipant,
+            "initiative_id",
+            "participants",
+            _("The organizations taking part, each with its role."),
+        ),
+        _sources(Initiative),
+    ),
+    ordering=(models.F("start_date").desc(nulls_last=True), "-pk"),
+    closing=_CLOSING,
+)
+
+RECOMMENDATIONS = Dataset(
+    "recommendations",
+    Recommendation,
+    _("Recommendations"),
+    columns=(
+        *_common_opening("recommendation_detail"),
+        Text("title", _("The recommended action.")),
+        Code("audience", _("Who it is addressed to."), choices=Audience),
+        Text("summary", _("Short description.")),
+        Text("rationale", _("Why it is recommended.")),
+        Text("horizon", _("When it should happen (may be empty).")),
+        Typed("position", _("Order in which the portal lists them."), type="integer"),
+    ),
+    relations=(
+        _areas(Recommendation),
+        Relation(
+            "initiatives",
+            _("The initiatives it concerns."),
+            lambda: _published(Recommendation.initiatives.through, "initiative")().order_by(
+                "initiative__title_en"
+            ),
+            owner="recommendation_id",
+            fields={
+                "uuid": "initiative__uuid",
+                "title_en": "initiative__title_en",
+                "title_fr": "initiative__title_fr",
+            },
+        ),
+        _sources(Recommendation),
+    ),
+    ordering=("position", "title_en", "pk"),
+    closing=_CLOSING,
+)
+
+SOURCES = Dataset(
+    "sources",
+    Source,
+    _("Sources"),
+    columns=(
+        *_common_opening("source_list"),
+        Text("title", _("Title of the document.")),
+        Text("publisher", _("Who published it.")),
+        Text("summary", _("What the document is.")),
+        Code("language", _("Language the document is written in."), choices=SourceLanguage),
+        PartialDate("date", _("When it was published.")),
+        Typed("url", _("The document's address, when it is online."), type="uri"),
+        Column("reference", _("Where the portal keeps its copy of the document.")),
+    ),
+    ordering=(models.F("date").desc(nulls_last=True), "title_en", "pk"),
+    closing=_CLOSING,
+)
+
+#: Every record type, in the order the Open data page lists them.
+DATASETS: dict[str, Dataset] = {
+    dataset.name: dataset
+    for dataset in (INITIATIVES, AGREEMENTS, ORGANIZATIONS, AREAS, RECOMMENDATIONS, SOURCES)
+}
+
+
+# -- Streams --------------------------------------------------------------------------------
+
+
+class _Echo:
+    """A file-like object whose write() returns what it is given (for csv.writer)."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def stream_csv(dataset: Dataset, records: Iterable[dict]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield "\ufeff"  # a byte-order mark, so spreadsheet programs read UTF-8 (accents, Korean)
+    yield writer.writerow(dataset.csv_header())
+    for record in records:
+        yield writer.writerow(dataset.csv_row(record))
+
+
+def _json_default(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def stream_json(records: Iterable[dict], header: dict) -> Iterator[str]:
+    """{...header, "results": [ ... ]}, one record at a time."""
+    opening = json.dumps(header, ensure_ascii=False, default=_json_default)[:-1]
+    yield f'{opening}, "results": ['
+    for n, record in enumerate(records):
+        text = json.dumps(record, ensure_ascii=False, default=_json_default)
+        yield ("\n" if n == 0 else ",\n") + text
+    yield "\n]}\n"
+
+
+# -- Licence and dictionary -----------------------------------------------------------------
+
+
+def in_language(text, code: str) -> str:
+    with translation.override(code):
+        return str(text)
+
+
+#: The licence the data is offered under. The Government of Canada's open data licence: use,
+#: adapt and share for any lawful purpose, with attribution.
+LICENCE_NAME = _("Open Government Licence – Canada")
+LICENCE_URL = _("https://open.canada.ca/en/open-government-licence-canada")
+LICENCE_SUMMARY = _(
+    "You may copy, adapt, publish, translate and distribute the data, including for commercial "
+    "purposes, provided you acknowledge the source: “Contains information from the Canada–Korea "
+    "AI Co-operation Portal.” The source documents the records cite remain under their "
+    "publishers' own terms."
+)
+
+
+def licence() -> dict:
+    """The licence in the active language (for pages)."""
+    return {"name": LICENCE_NAME, "url": LICENCE_URL, "summary": LICENCE_SUMMARY}
+
+
+def licence_data() -> dict:
+    """The licence in both languages (for files)."""
+    return {
+        f"{key}_{code}": in_language(value, code)
+        for key, value in licence().items()
+        for code in LANGUAGES
+    }
+
+
+def bilingual_dictionary(base: str = "") -> dict:
+    """The data dictionary of every record type, each text in English and French."""
+    versions = {}
+    for code in LANGUAGES:
+        with translation.override(code):
+            versions[code] = {
+                name: (str(dataset.title), dataset.dictionary())
+                for name, dataset in DATASETS.items()
+            }
+    datasets = {}
+    for name in DATASETS:
+        (title_en, entries_en), (title_fr, entries_fr) = versions["en"][name], versions["fr"][name]
+        datasets[name] = {
+            "title_en": title_en,
+            "title_fr": title_fr,
+            "csv": f"{base}{reverse('data_dump', kwargs={'name': name, 'fmt': 'csv'})}",
+            "json": f"{base}{reverse('data_dump', kwargs={'name': name, 'fmt': 'json'})}",
+            "api": f"{base}{reverse('api:' + name + '-list')}",
+            "columns": [_merge(en, fr) for en, fr in zip(entries_en, entries_fr, strict=True)],
+        }
+    return {"licence": licence_data(), "datasets": datasets}
+
+
+def _merge(en: dict, fr: dict) -> dict:
+    """One dictionary entry with its texts in both languages."""
+    merged = {key: en[key] for key in ("key", "csv", "type") if key in en}
+    merged["description_en"], merged["description_fr"] = en["description"], fr["description"]
+    if "values" in en:
+        merged["values"] = [
+            {"code": a["code"], "label_en": a["label"], "label_fr": b["label"]}
+            for a, b in zip(en["values"], fr["values"], strict=True)
+        ]
+    if "items" in en:
+        merged["items"] = [_merge(a, b) for a, b in zip(en["items"], fr["items"], strict=True)]
+    return merged
