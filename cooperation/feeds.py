@@ -62,7 +62,7 @@ class LatestRecordsFeed(Feed):
 
     def item_title(self, item):
         kind = _("Initiative") if isinstance(item, Initiative) else _("Agreement")
-        return f"{kind}: {item.title}"
+        return _("%(kind)s: %(title)s") % {"kind": kind, "title": item.title}
 
     def item_description(self, item):
         return item.summary

@@ -49,6 +49,7 @@ from .models import (
     Organization,
     OrganizationKind,
     Recommendation,
+    Role,
     Source,
     SourceLanguage,
     Status,
@@ -253,6 +254,20 @@ def _url_pattern(url_name: str, language: str) -> str:
             return reverse("cooperation:source_list")
         return reverse(f"cooperation:{url_name}", kwargs={"slug": _SLUG})
 
+
+#: How the data dictionary names each type, for people.
+TYPE_LABELS = {
+    "string": _("text"),
+    "integer": _("whole number"),
+    "boolean": _("true or false"),
+    "uuid": _("identifier (UUID)"),
+    "date": _("date: YYYY, YYYY-MM or YYYY-MM-DD"),
+    "datetime": _("date and time (ISO 8601)"),
+    "uri": _("address (URL)"),
+    "decimal": _("decimal number, written as text"),
+    "list": _("list"),
+    "object": _("object, or nothing"),
+}
 
 # -- Relations ------------------------------------------------------------------------------
 
@@ -473,20 +488,15 @@ class Dataset:
         entries = []
         for item in self.outputs():
             if isinstance(item, Relation):
+                kind = "list" if item.many else "object"
                 entries.append(
                     {
                         "key": item.name,
                         "csv": item.csv_keys(),
-                        "type": "list" if item.many else "object",
+                        "type": kind,
+                        "type_label": str(TYPE_LABELS[kind]),
                         "description": str(item.description),
-                        "items": [
-                            {
-                                "key": key,
-                                "type": ITEM_KEYS[key][0],
-                                "description": str(ITEM_KEYS[key][1]),
-                            }
-                            for key in item.fields
-                        ],
+                        "items": [_item_entry(key) for key in item.fields],
                     }
                 )
             else:
@@ -494,6 +504,7 @@ class Dataset:
                     "key": item.key,
                     "csv": [item.key],
                     "type": item.type,
+                    "type_label": str(TYPE_LABELS[item.type]),
                     "description": str(item.description),
                 }
                 if item.choices is not None:
@@ -502,6 +513,19 @@ class Dataset:
                     ]
                 entries.append(entry)
         return entries
+
+
+def _item_entry(key: str) -> dict:
+    kind, description = ITEM_KEYS[key]
+    entry = {
+        "key": key,
+        "type": kind,
+        "type_label": str(TYPE_LABELS[kind]),
+        "description": str(description),
+    }
+    if key == "role":
+        entry["values"] = [{"code": code, "label": str(label)} for code, label in Role.choices]
+    return entry
 
 
 def _common_opening(url_name: str) -> tuple[Column, ...]:

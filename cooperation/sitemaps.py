@@ -25,6 +25,7 @@ class PageSitemap(PortalSitemap):
             "cooperation:organization_list",
             "cooperation:recommendation_list",
             "cooperation:source_list",
+            "cooperation:open_data",
         ]
 
     def location(self, item):

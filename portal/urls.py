@@ -28,3 +28,6 @@ urlpatterns = [
 
 # Public pages under /en/ and /fr/; "/" redirects by Accept-Language (LocaleMiddleware).
 urlpatterns += i18n_patterns(path("", include("cooperation.urls")), prefix_default_language=True)
+
+handler404 = "portal.views.page_not_found"
+handler500 = "portal.views.server_error"

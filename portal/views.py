@@ -32,3 +32,23 @@ def sign_in_locked(request, credentials, *args, **kwargs):
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     context = {"failure_limit": settings.AXES_FAILURE_LIMIT, "cooloff_minutes": minutes}
     return render(request, "admin/locked_out.html", context, status=429)
+
+
+def page_not_found(request, exception):
+    """404: under /api/ a JSON body, like every other API answer; elsewhere the site's page."""
+    if request.path.startswith("/api/"):
+        from django.utils.translation import gettext as _
+
+        return JsonResponse({"detail": _("There is nothing at this address.")}, status=404)
+    from django.views.defaults import page_not_found as site_page_not_found
+
+    return site_page_not_found(request, exception)
+
+
+def server_error(request):
+    """500: under /api/ a JSON body; elsewhere the site's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Server error."}, status=500)
+    from django.views.defaults import server_error as site_server_error
+
+    return site_server_error(request)
