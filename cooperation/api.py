@@ -33,7 +33,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from . import opendata
 from .filters import InitiativeFilterSet, OrganizationFilterSet, initiative_filter_options
-from .models import active_language
+from .models import Agreement, CooperationArea, Organization, active_language
 
 # -- Errors --------------------------------------------------------------------------------
 
@@ -112,7 +112,7 @@ _FIELD_TYPES = {
 
 
 def _field(kind: str, description, *, nullable=False, choices=None):
-    help_text = str(description)
+    help_text = description  # lazy: the document is described in the language asked for
     if choices is not None:
         return serializers.ChoiceField(
             choices=choices.choices, allow_blank=True, help_text=help_text
@@ -120,9 +120,7 @@ def _field(kind: str, description, *, nullable=False, choices=None):
     if kind == "datetime":
         return serializers.DateTimeField(allow_null=True, help_text=help_text)
     if kind == "date":
-        return serializers.RegexField(
-            r"^(\d{4}(-\d{2}(-\d{2})?)?)?$", allow_blank=True, help_text=help_text
-        )
+        return serializers.RegexField(r"^(\d{4}(-\d{2}(-\d{2})?)?)?$", help_text=help_text)
     field_class = _FIELD_TYPES.get(kind, serializers.CharField)
     extra = {"allow_blank": True} if field_class is serializers.CharField else {}
     return field_class(allow_null=nullable, help_text=help_text, **extra)
@@ -140,11 +138,9 @@ def record_serializer(dataset: opendata.Dataset) -> type[serializers.Serializer]
             }
             part = type(f"{name}{item.name.title()}Item", (serializers.Serializer,), item_fields)
             if item.many:
-                fields[item.name] = serializers.ListField(
-                    child=part(), help_text=str(item.description)
-                )
+                fields[item.name] = serializers.ListField(child=part(), help_text=item.description)
             else:
-                fields[item.name] = part(allow_null=True, help_text=str(item.description))
+                fields[item.name] = part(allow_null=True, help_text=item.description)
         else:
             fields[item.key] = _field(
                 item.type, item.description, nullable=item.nullable, choices=item.choices
@@ -157,8 +153,9 @@ LANGUAGE = OpenApiParameter(
     str,
     enum=["en", "fr"],
     description=gettext_lazy(
-        "The language of error messages, of the slugs that filters accept and of sorting by "
-        "title. By default, the Accept-Language header's; records always hold both languages."
+        "The language of error messages and of sorting by title. By default, the "
+        "Accept-Language header's. Records always hold both languages, and filters take "
+        "English or French slugs."
     ),
 )
 
@@ -210,12 +207,49 @@ class RecordDetail(LanguageMixin, generics.GenericAPIView):
         return Response(record)
 
 
-class InitiativeFilterBackend(DjangoFilterBackend):
-    """The search page's FilterSet: sorting included, invalid values refused with a 400."""
+class FilterBackend(DjangoFilterBackend):
+    """The page's FilterSet; invalid values are refused with a 400, and so are empty ones
+    (leave a parameter out to not filter on it)."""
 
     def get_filterset_kwargs(self, request, queryset, view):
         kwargs = super().get_filterset_kwargs(request, queryset, view)
-        kwargs["options"] = initiative_filter_options(active_language())
+        empty = [
+            name
+            for name in view.filterset_class.base_filters
+            if name in request.query_params and not request.query_params[name].strip()
+        ]
+        if empty:
+            message = _("Give a value, or leave the parameter out.")
+            raise exceptions.ValidationError({name: [message] for name in empty})
+        return kwargs
+
+
+#: The initiative filters that name a record by its slug, and that record's model.
+SLUG_FILTERS = {"area": CooperationArea, "organization": Organization, "agreement": Agreement}
+
+
+class InitiativeFilterBackend(FilterBackend):
+    """The search page's FilterSet, sorting included. Areas, organizations and agreements may
+    be named by their English or their French slug, whatever the language of the request."""
+
+    def get_filterset_kwargs(self, request, queryset, view):
+        kwargs = super().get_filterset_kwargs(request, queryset, view)
+        language = active_language()
+        options = initiative_filter_options(language)
+        data = kwargs["data"].copy()
+        for name, model in SLUG_FILTERS.items():
+            value = data.get(name)
+            if value and value not in dict(options[name]):
+                other = "fr" if language == "en" else "en"
+                found = (
+                    model.objects.published()
+                    .filter(**{f"slug_{other}": value})
+                    .values_list(f"slug_{language}", flat=True)
+                    .first()
+                )
+                if found:
+                    data[name] = found
+        kwargs.update(data=data, options=options)
         return kwargs
 
 
@@ -231,7 +265,7 @@ def views_for(dataset: opendata.Dataset):
     if dataset.name in FILTERS:
         list_attributes["filterset_class"] = FILTERS[dataset.name]
         list_attributes["filter_backends"] = [
-            InitiativeFilterBackend if dataset.name == "initiatives" else DjangoFilterBackend
+            InitiativeFilterBackend if dataset.name == "initiatives" else FilterBackend
         ]
     else:
         list_attributes["filter_backends"] = []
@@ -286,7 +320,11 @@ class Root(LanguageMixin, APIView):
 def fill_filter_values(result, generator, request, public):
     """drf-spectacular post-processing: the values the slug and country filters accept, in the
     request's language (they depend on the published data), and the year bounds."""
-    options = initiative_filter_options(active_language())
+    options = {}
+    for language in opendata.LANGUAGES:
+        for name, values in initiative_filter_options(language).items():
+            options.setdefault(name, set()).update(key for key, _label in values)
+    options = {name: sorted(values) for name, values in options.items()}
     for path, operations in result.get("paths", {}).items():
         for operation in operations.values():
             for parameter in operation.get("parameters", []):
@@ -294,12 +332,9 @@ def fill_filter_values(result, generator, request, public):
                 if name in options and not options[name]:
                     continue  # no published values yet: any string (and a 400)
                 if name in ("area", "organization", "agreement") and path == "/api/initiatives/":
-                    parameter["schema"] = {"type": "string", "enum": [k for k, _ in options[name]]}
+                    parameter["schema"] = {"type": "string", "enum": options[name]}
                 elif name == "country" and path in ("/api/initiatives/", "/api/organizations/"):
-                    parameter["schema"] = {
-                        "type": "string",
-                        "enum": [k for k, _ in options["country"]],
-                    }
+                    parameter["schema"] = {"type": "string", "enum": options["country"]}
                 elif name in ("year_from", "year_to"):
                     parameter["schema"] = {"type": "integer", "minimum": 1900, "maximum": 2100}
     return result

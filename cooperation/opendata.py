@@ -154,10 +154,11 @@ class Typed(Column):
     """A number, flag or address, given as is (`type`: integer, boolean, uri, decimal)."""
 
     type: str = "string"
+    nullable: bool = False  # null when unknown
 
     @property
     def outputs(self):
-        nullable = self.type == "decimal"
+        nullable = self.nullable or self.type == "decimal"
         return (Output(self.name, self.type, self.description, nullable=nullable),)
 
     def values(self, row, context):
@@ -593,7 +594,12 @@ AGREEMENTS = Dataset(
         Text("title", _("Title of the agreement.")),
         Text("short_title", _("Usual short title (may be empty).")),
         Code("kind", _("What kind of instrument it is."), choices=AgreementKind),
-        Typed("binding", _("Whether it is legally binding."), type="boolean"),
+        Typed(
+            "binding",
+            _("Whether it is legally binding; null when the sources do not say."),
+            type="boolean",
+            nullable=True,
+        ),
         Code(
             "status",
             _("Where it stands."),

@@ -65,3 +65,33 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def hidden_records(db):
+    """Unpublished records, and unpublished parts of published ones, all named "Hidden"."""
+    from cooperation.models import AgreementParty, InitiativeParticipant
+    from tests.factories import (
+        cite,
+        make_agreement,
+        make_area,
+        make_initiative,
+        make_organization,
+        make_recommendation,
+        make_source,
+    )
+
+    source = make_source()
+    visible = make_initiative(title_en="Visible initiative", source=source)
+    hidden_org = make_organization(published=False, name_en="Hidden organization")
+    InitiativeParticipant.objects.create(initiative=visible, organization=hidden_org)
+    visible.areas.add(make_area(published=False, name_en="Hidden area"))
+    visible.agreement = make_agreement(published=False, title_en="Hidden agreement")
+    visible.save()
+    cite(visible, make_source(published=False, title_en="Hidden source"))
+    agreement = make_agreement(title_en="Visible agreement", source=source)
+    AgreementParty.objects.create(agreement=agreement, organization=hidden_org)
+    recommendation = make_recommendation(title_en="Visible recommendation", source=source)
+    recommendation.initiatives.add(make_initiative(published=False, title_en="Hidden initiative"))
+    make_recommendation(published=False, title_en="Hidden recommendation")
+    return visible
