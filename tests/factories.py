@@ -104,3 +104,15 @@ MAKERS = {
 }
 
 __all__ = ["Status", "MAKERS", "cite", "make_source"]
+
+
+def make_related_initiatives(n: int, source: Source) -> None:
+    """`n` published initiatives, each in a new area and with a new participant."""
+    from cooperation.models import InitiativeParticipant
+
+    for _ in range(n):
+        initiative = make_initiative(source=source)
+        initiative.areas.add(make_area(source=source))
+        InitiativeParticipant.objects.create(
+            initiative=initiative, organization=make_organization(source=source)
+        )

@@ -28,6 +28,7 @@ def public_pages(language: str) -> list[str]:
                 "organization_list",
                 "recommendation_list",
                 "source_list",
+                "open_data",
             )
         ]
         initiatives = reverse("cooperation:initiative_list")

@@ -13,8 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.generation.modes import GenerationMode
 
 from cooperation import opendata
-from cooperation.models import Initiative, InitiativeParticipant
-from tests.factories import make_area, make_initiative, make_organization, make_source
+from cooperation.models import Initiative
+from tests.factories import (
+    make_initiative,
+    make_related_initiatives,
+    make_source,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -169,12 +173,7 @@ def test_the_number_of_queries_does_not_grow_with_the_page(client):
     source = make_source()
 
     def grow(n):
-        for _ in range(n):
-            initiative = make_initiative(source=source)
-            initiative.areas.add(make_area(source=source))
-            InitiativeParticipant.objects.create(
-                initiative=initiative, organization=make_organization(source=source)
-            )
+        make_related_initiatives(n, source)
 
     grow(2)
     with CaptureQueriesContext(connection) as few:

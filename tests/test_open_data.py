@@ -16,16 +16,14 @@ from cooperation.models import (
     Agreement,
     CooperationArea,
     Initiative,
-    InitiativeParticipant,
     Organization,
     Recommendation,
     Source,
 )
 from tests.factories import (
     make_agreement,
-    make_area,
     make_initiative,
-    make_organization,
+    make_related_initiatives,
     make_source,
 )
 
@@ -118,12 +116,7 @@ def test_the_number_of_queries_of_a_dump_does_not_grow_with_the_rows(client):
     source = make_source()
 
     def grow(n):
-        for _ in range(n):
-            initiative = make_initiative(source=source)
-            initiative.areas.add(make_area(source=source))
-            InitiativeParticipant.objects.create(
-                initiative=initiative, organization=make_organization(source=source)
-            )
+        make_related_initiatives(n, source)
 
     grow(3)
     with CaptureQueriesContext(connection) as few:
