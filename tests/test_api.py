@@ -231,10 +231,22 @@ def test_the_openapi_document_describes_every_list_and_record(client):
 
 @pytest.fixture
 def api_schema(db):
+    """The document, loaded through the WSGI application, which the generated requests call.
+
+    Like Django's test client, the requests must not close the database connection when they
+    finish: it holds the test's transaction."""
+    from django.core.signals import request_finished, request_started
     from django.core.wsgi import get_wsgi_application
+    from django.db import close_old_connections
 
     call_command("load_content", verbosity=0)
-    return schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
