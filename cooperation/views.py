@@ -6,8 +6,10 @@ whatever the size of the data (tests/test_site.py asserts it).
 
 from collections import defaultdict
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import F, Prefetch
+from django.db.models import Count, F, Prefetch, Q, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -73,11 +75,29 @@ def _newest_first():
     return [F("start_date").desc(nulls_last=True), "-first_published"]
 
 
+def _published_counts(version: int):
+    """How many published records of each type (cached under the data version)."""
+    return cached("published-counts", version, "any", None, published_counts)
+
+
+def _areas_with_counts(version: int):
+    """Published areas with their counts of published records (cached under the data version;
+    the instances hold both languages, so one entry serves both)."""
+    return cached(
+        "areas-with-counts",
+        version,
+        "any",
+        None,
+        lambda: list(CooperationArea.objects.published().with_counts()),
+    )
+
+
 @require_GET
 def home(request):
+    version = data_version()
     context = {
-        "counts": published_counts(),
-        "areas": CooperationArea.objects.published().with_counts(),
+        "counts": _published_counts(version),
+        "areas": _areas_with_counts(version),
         "latest_initiatives": Initiative.objects.published().order_by(*_newest_first())[:6],
         "agreements": Agreement.objects.published()[:8],
         "recommendations": Recommendation.objects.published()[:4],
@@ -87,8 +107,9 @@ def home(request):
 
 @require_GET
 def area_list(request):
-    areas = CooperationArea.objects.published().with_counts()
-    return render(request, "cooperation/area_list.html", {"object_list": areas})
+    return render(
+        request, "cooperation/area_list.html", {"object_list": _areas_with_counts(data_version())}
+    )
 
 
 @require_GET
@@ -352,25 +373,44 @@ def recommendation_detail(request, slug: str):
 
 @require_GET
 def source_list(request):
-    """Every published source, and the published records that cite it."""
+    """Every published source, and the published records that cite it: up to RELATED_LIMIT of
+    each record type per source, with how many there are in all. One query for the citations
+    and one per record type, whatever their number."""
     sources = list(Source.objects.published())
-    citations = list(Citation.objects.filter(source__in=sources).select_related("content_type"))
-    # One query per record type, however many citations there are.
-    ids_by_model = defaultdict(set)
+    types = ContentType.objects.get_for_models(
+        CooperationArea, Initiative, Agreement, Organization, Recommendation
+    )
+    of_published = Q(pk__in=[])
+    for model, content_type in types.items():
+        of_published |= Q(
+            content_type=content_type, object_id__in=model.objects.published().values("pk")
+        )
+    per_type = [F("source_id"), F("content_type_id")]
+    citations = list(
+        Citation.objects.filter(of_published, source__in=sources)
+        .annotate(
+            rank=Window(RowNumber(), partition_by=per_type, order_by=F("pk").asc()),
+            total=Window(Count("pk"), partition_by=per_type),
+        )
+        .filter(rank__lte=RELATED_LIMIT)
+        .order_by("source_id", "content_type_id", "pk")
+    )
+    records = {}
+    for model, content_type in types.items():
+        ids = {c.object_id for c in citations if c.content_type_id == content_type.pk}
+        for pk, record in model.objects.in_bulk(ids).items():
+            records[content_type.pk, pk] = record
+    cited_by, totals = defaultdict(list), defaultdict(int)
     for citation in citations:
-        ids_by_model[citation.content_type.model_class()].add(citation.object_id)
-    records = {
-        (model, record.pk): record
-        for model, ids in ids_by_model.items()
-        for record in model.objects.published().filter(pk__in=ids)
-    }
-    cited_by = defaultdict(list)
-    for citation in citations:
-        record = records.get((citation.content_type.model_class(), citation.object_id))
-        if record is not None:
-            cited_by[citation.source_id].append((record, citation))
+        cited_by[citation.source_id].append(
+            (records[citation.content_type_id, citation.object_id], citation)
+        )
+        if citation.rank == 1:
+            totals[citation.source_id] += citation.total
     for source in sources:
         source.citing = cited_by[source.pk]
+        source.citing_count = totals[source.pk]
+        source.citing_more = totals[source.pk] - len(source.citing)
     return render(request, "cooperation/source_list.html", {"object_list": sources})
 
 
@@ -398,7 +438,7 @@ def _data_etag(request, *args, **kwargs) -> str:
 @require_GET
 def open_data(request):
     """The Open data page: every download, the API, the feeds, the licence, the dictionary."""
-    counts = published_counts()
+    counts = _published_counts(data_version())
     datasets = [
         {
             "dataset": dataset,

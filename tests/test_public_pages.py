@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from cooperation.models import Agreement, CooperationArea, Initiative, Organization, Recommendation
-from tests.factories import MAKERS, make_initiative, make_organization, make_source
+from tests.factories import MAKERS, cite, make_initiative, make_organization, make_source
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +127,17 @@ def test_a_source_in_another_language_says_so(client):
     initiative = make_initiative(source=source)
     response = client.get(initiative.url_in("en"))
     assert "This document is not in the language of this page." in response.text
+
+
+def test_the_sources_page_lists_a_bounded_number_of_citing_records(client):
+    from cooperation.views import RELATED_LIMIT
+
+    source = make_source(title_en="Much cited")
+    for n in range(RELATED_LIMIT + 5):
+        make_initiative(title_en=f"Citing initiative {n:02}", source=source)
+    cite(make_initiative(published=False, title_en="Citing draft"), source)
+    html = client.get("/en/sources/").text
+    assert f"Cited by {RELATED_LIMIT + 5} records" in html
+    assert html.count("Citing initiative") == RELATED_LIMIT
+    assert "and 5 more records" in html
+    assert "Citing draft" not in html
