@@ -113,6 +113,12 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # ETag on every answer, and 304 Not Modified for a client that already has it (cached
+    # pages included, so it comes first).
+    "django.middleware.http.ConditionalGetMiddleware",
+    # Whole public pages, under the data version: after LocaleMiddleware (the language is part
+    # of the key), before everything a cached page does not need.
+    "portal.middleware.PublicPageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -157,15 +163,19 @@ SERIALIZATION_MODULES = {"exact-json": "cooperation.backup_format"}
 # cache is shared by every worker and every host (a search computed once serves them all);
 # without it, each worker keeps its own memory cache.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+#: Whole public pages (portal.middleware.PublicPageCacheMiddleware) go in the "pages" cache.
+PAGE_CACHE_ENTRIES = int(os.environ.get("DJANGO_PAGE_CACHE_ENTRIES", "300"))
 if REDIS_URL:
+    _redis = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        # Fail fast rather than hang when Redis does not answer.
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+    _prefix = os.environ.get("DJANGO_CACHE_PREFIX", "portal")
     CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("DJANGO_CACHE_PREFIX", "portal"),
-            # Fail fast rather than hang when Redis does not answer.
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
+        "default": {**_redis, "KEY_PREFIX": _prefix},
+        "pages": {**_redis, "KEY_PREFIX": f"{_prefix}-pages"},
     }
 else:
     CACHES = {
@@ -173,7 +183,13 @@ else:
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "portal",
             "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("DJANGO_CACHE_MAX_ENTRIES", "2000"))},
-        }
+        },
+        # Per worker, so kept small: a page weighs up to ~100 KB.
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "portal-pages",
+            "OPTIONS": {"MAX_ENTRIES": PAGE_CACHE_ENTRIES},
+        },
     }
 
 # Sign-in: django-axes counts failures per username *and* address; the fifth locks that pair

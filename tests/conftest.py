@@ -60,11 +60,13 @@ def empty_cache():
     """Each test starts with an empty cache: the data version is a row in the test database,
     so a rolled-back test would otherwise leave answers under a version number the next test
     reaches again with different data."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in ("default", "pages"):
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "pages"):
+        caches[alias].clear()
 
 
 @pytest.fixture

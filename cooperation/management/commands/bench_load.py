@@ -254,11 +254,14 @@ class Command(BaseCommand):
             )
             with open(f"{prefix}_stats.csv", encoding="utf-8") as stats:
                 row = next(r for r in csv.DictReader(stats) if r["Name"] == "Aggregated")
+        def number(key):  # "N/A" when no request finished in the time
+            return float(row[key]) if row[key] not in ("", "N/A") else float("inf")
+
         return {
             "rps": float(row["Requests/s"]),
-            "p50": float(row["50%"]),
-            "p95": float(row["95%"]),
-            "p99": float(row["99%"]),
+            "p50": number("50%"),
+            "p95": number("95%"),
+            "p99": number("99%"),
             "requests": int(row["Request Count"]),
             "errors": int(row["Failure Count"]),
         }

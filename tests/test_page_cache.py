@@ -1,0 +1,178 @@
+"""Whole public pages cached under the data version (portal.middleware.PublicPageCacheMiddleware):
+served from the cache until the data changes, never in the other language, never showing an
+unpublished record, never to a signed-in curator; and an invalidation reaches every process."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from portal.settings import BASE_DIR
+from tests.factories import make_initiative
+from tests.test_production import GUNICORN, free_port, get
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_page_is_served_from_the_cache_until_the_data_changes(client):
+    make_initiative(title_en="Hydrogen corridor")
+    first = client.get("/en/initiatives/")
+    assert "Hydrogen corridor" in first.text
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get("/en/initiatives/")
+    assert len(queries) == 1  # the data version, nothing else
+    assert again.content == first.content
+    make_initiative(title_en="Quantum sensing")
+    assert "Quantum sensing" in client.get("/en/initiatives/").text
+
+
+def test_an_unpublished_record_leaves_every_cached_page_at_once(client):
+    initiative = make_initiative(title_en="Hydrogen corridor")
+    pages = ["/en/", "/en/initiatives/", "/en/feed/", "/api/initiatives/", initiative.url_in("en")]
+    for page in pages:
+        assert "Hydrogen corridor" in client.get(page).content.decode()
+    initiative.unpublish()
+    for page in pages:
+        response = client.get(page)
+        assert "Hydrogen corridor" not in response.content.decode(), page
+
+
+def test_the_same_address_is_cached_per_language(client):
+    english = client.get("/api/openapi.json", HTTP_ACCEPT_LANGUAGE="en").json()
+    french = client.get("/api/openapi.json", HTTP_ACCEPT_LANGUAGE="fr").json()
+    assert (
+        english["components"]["schemas"]["Initiative"]["properties"]["title_en"]["description"]
+        == "Title of the initiative."
+    )
+    assert (
+        french["components"]["schemas"]["Initiative"]["properties"]["title_en"]["description"]
+        != "Title of the initiative."
+    )
+
+
+def test_a_signed_in_curator_is_never_served_a_cached_page(client, django_user_model):
+    client.get("/en/")
+    client.force_login(django_user_model.objects.create_user("curator", password="x" * 12))
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/en/")
+    assert len(queries) > 1
+
+
+def test_a_client_that_has_the_page_gets_a_304(client):
+    make_initiative()
+    etag = client.get("/en/initiatives/")["ETag"]
+    assert client.get("/en/initiatives/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    make_initiative()
+    assert client.get("/en/initiatives/", HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_errors_and_downloads_are_not_cached(client):
+    make_initiative()
+    for _ in range(2):
+        assert client.get("/en/initiatives/?page=99").status_code == 404
+        response = client.get("/en/initiatives/results.csv")
+        assert response.streaming
+
+
+# -- Two server processes --------------------------------------------------------------------
+
+
+def _redis_available() -> bool:
+    try:
+        import redis
+
+        return redis.Redis.from_url("redis://127.0.0.1:6379/0", socket_timeout=1).ping()
+    except Exception:
+        return False
+
+
+@pytest.fixture
+def two_servers(request, tmp_path):
+    """Two gunicorn servers (separate processes) over one SQLite database; with "redis", both
+    share one Redis cache, otherwise each has its own memory cache."""
+    backend = request.param
+    if backend == "redis" and not _redis_available():
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    env.pop("REDIS_URL", None)
+    env.update(
+        DJANGO_SECRET_KEY="two-servers-test-" + "k" * 40,
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        GUNICORN_WORKERS="1",
+        GUNICORN_ACCESSLOG="",
+    )
+    prefix = f"test-{uuid.uuid4().hex[:12]}"
+    if backend == "redis":
+        env.update(REDIS_URL="redis://127.0.0.1:6379/15", DJANGO_CACHE_PREFIX=prefix)
+    manage = [sys.executable, "manage.py"]
+    for command in (["migrate", "--noinput", "-v0"], ["load_content", "-v0"]):
+        subprocess.run(manage + command, env=env, cwd=BASE_DIR, check=True)
+    servers, urls = [], []
+    try:
+        for _ in range(2):
+            port = free_port()
+            servers.append(
+                subprocess.Popen(
+                    [str(GUNICORN), "-c", "gunicorn.conf.py"],
+                    env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}"},
+                    cwd=BASE_DIR,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+            urls.append(f"http://127.0.0.1:{port}")
+        for url in urls:
+            for _ in range(100):
+                try:
+                    if get(f"{url}/healthz")[0] == 200:
+                        break
+                except OSError:
+                    time.sleep(0.1)
+            else:
+                raise AssertionError("gunicorn did not start")
+        yield urls, env, prefix
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=10)
+        if backend == "redis":
+            import redis
+
+            client = redis.Redis.from_url("redis://127.0.0.1:6379/15")
+            for key in client.scan_iter(f"{prefix}*"):
+                client.delete(key)
+
+
+@pytest.mark.parametrize("two_servers", ["locmem", "redis"], indirect=True)
+def test_an_unpublication_reaches_every_server_process(two_servers):
+    urls, env, prefix = two_servers
+    page = "/en/initiatives/"  # the shipped content's 20 initiatives, on one page
+    title = b"Tenstorrent Series D Funding Round"
+    for url in urls:
+        for _ in range(2):  # the second answer comes from the cache
+            status, _, body = get(url + page)
+            assert status == 200 and title in body
+    if "REDIS_URL" in env:
+        import redis
+
+        keys = list(redis.Redis.from_url(env["REDIS_URL"]).scan_iter(f"{prefix}-pages:*"))
+        assert keys, "the pages are in the shared cache"
+    # A third process (as the admin or the loader would) unpublishes what the page shows.
+    script = (
+        "from cooperation.models import Initiative\n"
+        "Initiative.objects.get(title_en__startswith='Tenstorrent Series D').unpublish()\n"
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script], env=env, cwd=BASE_DIR, check=True
+    )
+    for url in urls:
+        status, _, body = get(url + page)
+        assert status == 200
+        assert title not in body, url
