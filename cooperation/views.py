@@ -207,10 +207,10 @@ def initiative_export(request, fmt: str):
     records = opendata.INITIATIVES.records(results, base=_site(request))
     stamp = timezone.localdate().isoformat()
     name = f"{_('initiatives')}-{stamp}.{fmt}"
+    count = results.count()
     if fmt == "csv":
-        response = StreamingHttpResponse(
-            opendata.stream_csv(opendata.INITIATIVES, records),
-            content_type="text/csv; charset=utf-8",
+        response = _download(
+            opendata.stream_csv(opendata.INITIATIVES, records), "text/csv; charset=utf-8", count
         )
     else:
         header = {
@@ -219,15 +219,26 @@ def initiative_export(request, fmt: str):
             "filters": {k: str(v) for k, v in filterset.parameters.items() if k != "q"},
             "sort": filterset.sort_order,
             "close_matches": close_matches,
-            "count": results.count(),
+            "count": count,
             "generated": timezone.now().isoformat(),
             "dictionary": request.build_absolute_uri(reverse("data_dictionary")),
         }
-        response = StreamingHttpResponse(
-            opendata.stream_json(records, header), content_type="application/json; charset=utf-8"
+        response = _download(
+            opendata.stream_json(records, header), "application/json; charset=utf-8", count
         )
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+#: Downloads of at most this many rows are sent whole (so they can be cached with the page
+#: cache, portal/middleware.py); larger ones are streamed, in flat memory.
+BUFFERED_ROWS = 1000
+
+
+def _download(chunks, content_type: str, rows: int):
+    if rows <= BUFFERED_ROWS:
+        return HttpResponse("".join(chunks), content_type=content_type)
+    return StreamingHttpResponse(chunks, content_type=content_type)
 
 
 def _facet_options(filterset, counts) -> dict[str, list[dict]]:
@@ -460,9 +471,10 @@ def data_dump(request, name: str, fmt: str):
         raise Http404(_("There is no such download."))
     queryset = dataset.published()
     records = dataset.records(queryset, base=_site(request))
+    count = queryset.count()
     if fmt == "csv":
-        response = StreamingHttpResponse(
-            opendata.stream_csv(dataset, records), content_type="text/csv; charset=utf-8"
+        response = _download(
+            opendata.stream_csv(dataset, records), "text/csv; charset=utf-8", count
         )
     else:
         header = {
@@ -471,11 +483,11 @@ def data_dump(request, name: str, fmt: str):
             "title_fr": opendata.in_language(dataset.title, "fr"),
             "licence": opendata.licence_data(),
             "dictionary": request.build_absolute_uri(reverse("data_dictionary")),
-            "count": queryset.count(),
+            "count": count,
             "generated": timezone.now().isoformat(),
         }
-        response = StreamingHttpResponse(
-            opendata.stream_json(records, header), content_type="application/json; charset=utf-8"
+        response = _download(
+            opendata.stream_json(records, header), "application/json; charset=utf-8", count
         )
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response

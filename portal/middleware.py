@@ -43,10 +43,15 @@ class PublicPageCacheMiddleware:
         "application/xml",
         "application/vnd.oai.openapi+json",
         "text/plain",
+        "text/csv",
     )
     MAX_SIZE = 2 * 2**20
 
     def __init__(self, get_response):
+        from django.core.exceptions import MiddlewareNotUsed
+
+        if not settings.PAGE_CACHE:
+            raise MiddlewareNotUsed("DJANGO_PAGE_CACHE is off")
         self.get_response = get_response
 
     def __call__(self, request):
@@ -56,7 +61,7 @@ class PublicPageCacheMiddleware:
         from django.http import HttpResponse
         from django.utils import translation
 
-        from cooperation.caching import TIMEOUT, cache_key, data_version
+        from cooperation.caching import cache_key, data_version
 
         cache = caches["pages"]
         address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"

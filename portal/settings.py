@@ -163,7 +163,9 @@ SERIALIZATION_MODULES = {"exact-json": "cooperation.backup_format"}
 # cache is shared by every worker and every host (a search computed once serves them all);
 # without it, each worker keeps its own memory cache.
 REDIS_URL = os.environ.get("REDIS_URL", "")
-#: Whole public pages (portal.middleware.PublicPageCacheMiddleware) go in the "pages" cache.
+#: Whole public pages (portal.middleware.PublicPageCacheMiddleware) go in the "pages" cache;
+#: DJANGO_PAGE_CACHE=false turns that off (to measure the pages' own cost, say).
+PAGE_CACHE = os.environ.get("DJANGO_PAGE_CACHE", "true").lower() not in ("0", "false", "no", "off")
 PAGE_CACHE_ENTRIES = int(os.environ.get("DJANGO_PAGE_CACHE_ENTRIES", "300"))
 if REDIS_URL:
     _redis = {

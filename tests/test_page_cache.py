@@ -71,12 +71,25 @@ def test_a_client_that_has_the_page_gets_a_304(client):
     assert client.get("/en/initiatives/", HTTP_IF_NONE_MATCH=etag).status_code == 200
 
 
-def test_errors_and_downloads_are_not_cached(client):
+def test_errors_and_streamed_downloads_are_not_cached(client, monkeypatch):
+    from cooperation import views
+
     make_initiative()
     for _ in range(2):
         assert client.get("/en/initiatives/?page=99").status_code == 404
-        response = client.get("/en/initiatives/results.csv")
-        assert response.streaming
+    # A small download is sent whole, and cached like a page.
+    client.get("/en/initiatives/results.csv")
+    with CaptureQueriesContext(connection) as queries:
+        assert not client.get("/en/initiatives/results.csv").streaming
+    assert len(queries) == 1
+    # A large one streams, and is never kept.
+    monkeypatch.setattr(views, "BUFFERED_ROWS", 0)
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/en/initiatives/results.json")
+            assert response.streaming
+            b"".join(response.streaming_content)
+        assert len(queries) > 1
 
 
 # -- Two server processes --------------------------------------------------------------------

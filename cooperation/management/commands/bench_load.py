@@ -153,8 +153,13 @@ class Command(BaseCommand):
         parser.add_argument("--users", type=int, default=8, help="concurrent connections")
         parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
         parser.add_argument("--only", nargs="*", help="page types to run (healthz always is)")
+        parser.add_argument(
+            "--no-page-cache",
+            action="store_true",
+            help="serve without the whole-page cache (DJANGO_PAGE_CACHE=false)",
+        )
 
-    def handle(self, *args, seconds, users, workers, only, **options):
+    def handle(self, *args, seconds, users, workers, only, no_page_cache, **options):
         if settings.DEBUG:
             raise CommandError("Run with production settings (DJANGO_DEBUG unset).")
         types = page_types()
@@ -168,12 +173,14 @@ class Command(BaseCommand):
             "GUNICORN_WORKERS": str(workers),
             "GUNICORN_ACCESSLOG": "",  # an access log line per request would be measured too
             "GUNICORN_MAX_REQUESTS": "0",  # no recycling: the workers' memory is the run's
+            "DJANGO_PAGE_CACHE": "false" if no_page_cache else "true",
         }
         total = Initiative.objects.published().count()
         cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
         self.stdout.write(
             f"Load benchmark: {total:,} published initiatives on {connection.vendor}, "
-            f"gunicorn with {workers} workers, cache {cache}, Locust with {users} users, "
+            f"gunicorn with {workers} workers, cache {cache}, "
+            f"page cache {'off' if no_page_cache else 'on'}, Locust with {users} users, "
             f"{seconds} s per page type, {os.cpu_count()} cores"
         )
         connection.close()
@@ -254,6 +261,7 @@ class Command(BaseCommand):
             )
             with open(f"{prefix}_stats.csv", encoding="utf-8") as stats:
                 row = next(r for r in csv.DictReader(stats) if r["Name"] == "Aggregated")
+
         def number(key):  # "N/A" when no request finished in the time
             return float(row[key]) if row[key] not in ("", "N/A") else float("inf")
 
