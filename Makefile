@@ -44,11 +44,16 @@ restore: install
 	@test -n "$(FILE)" || (echo "Usage: make restore FILE=backups/portal-....json" && exit 2)
 	$(BIN)/python manage.py restore $(FILE)
 
-# Benchmark of the search page on PostgreSQL with 100,000 initiatives, production settings.
+# Benchmarks on PostgreSQL with 100,000 initiatives, production settings: the search page in
+# process, the downloads, then every page type under load (gunicorn + Locust). README, "Performance".
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench
 BENCH_INITIATIVES ?= 100000
+# The shared cache the load benchmark's gunicorn workers use (Redis runs on these machines).
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/1
+BENCH_LOAD_SECONDS ?= 60
 BENCH := DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_SECRET_KEY=bench-only-not-a-secret \
-	DJANGO_SECURE_SSL_REDIRECT=false DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost
+	DJANGO_SECURE_SSL_REDIRECT=false DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost \
+	REDIS_URL=$(BENCH_REDIS_URL)
 
 bench: translations
 	$(BIN)/python -c "$$CREATE_DATABASE" "$(BENCH_DATABASE_URL)"
@@ -58,6 +63,7 @@ bench: translations
 	$(BENCH) $(BIN)/python manage.py generate_initiatives --total $(BENCH_INITIATIVES)
 	$(BENCH) $(BIN)/python manage.py bench_search
 	$(BENCH) $(BIN)/python manage.py bench_export
+	$(BENCH) $(BIN)/python manage.py bench_load --seconds $(BENCH_LOAD_SECONDS)
 
 define CREATE_DATABASE
 import sys, psycopg

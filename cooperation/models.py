@@ -665,7 +665,15 @@ class Agreement(Publishable):
         verbose_name_plural = _("agreements")
         permissions = [("publish_agreement", _("Can publish and unpublish agreements"))]
         constraints = slug_constraints("agreement")
-        indexes = [models.Index(fields=["date_signed"])]
+        indexes = [
+            models.Index(fields=["date_signed"]),
+            # The feed's order (newest published first).
+            models.Index(
+                models.F("first_published").desc(),
+                name="agreement_first_published",
+                condition=Q(status="published"),
+            ),
+        ]
 
     @property
     def date_signed_display(self) -> str:
@@ -841,6 +849,12 @@ class Initiative(Publishable):
                 fields=["kind", "initiative_status"],
                 include=["id", "start_date", "agreement"],
                 name="initiative_facets",
+                condition=Q(status="published"),
+            ),
+            # The feed's order (newest published first).
+            models.Index(
+                models.F("first_published").desc(),
+                name="initiative_first_published",
                 condition=Q(status="published"),
             ),
         ]
