@@ -2,10 +2,8 @@
 served from the cache until the data changes, never in the other language, never showing an
 unpublished record, never to a signed-in curator; and an invalidation reaches every process."""
 
-import os
 import subprocess
 import sys
-import time
 import uuid
 
 import pytest
@@ -14,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from portal.settings import BASE_DIR
 from tests.factories import make_initiative
-from tests.test_production import GUNICORN, free_port, get
+from tests.test_production import get, site_environment, start_gunicorn
 
 pytestmark = pytest.mark.django_db
 
@@ -111,45 +109,17 @@ def two_servers(request, tmp_path):
     backend = request.param
     if backend == "redis" and not _redis_available():
         pytest.skip("Redis is not running on 127.0.0.1:6379")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
-    env.pop("REDIS_URL", None)
-    env.update(
-        DJANGO_SECRET_KEY="two-servers-test-" + "k" * 40,
-        DJANGO_ALLOWED_HOSTS="127.0.0.1",
-        DJANGO_SECURE_SSL_REDIRECT="false",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        GUNICORN_WORKERS="1",
-        GUNICORN_ACCESSLOG="",
-    )
     prefix = f"test-{uuid.uuid4().hex[:12]}"
+    extra = {"GUNICORN_ACCESSLOG": ""}
     if backend == "redis":
-        env.update(REDIS_URL="redis://127.0.0.1:6379/15", DJANGO_CACHE_PREFIX=prefix)
-    manage = [sys.executable, "manage.py"]
-    for command in (["migrate", "--noinput", "-v0"], ["load_content", "-v0"]):
-        subprocess.run(manage + command, env=env, cwd=BASE_DIR, check=True)
+        extra.update(REDIS_URL="redis://127.0.0.1:6379/15", DJANGO_CACHE_PREFIX=prefix)
+    env = site_environment(tmp_path / "db.sqlite3", **extra)
     servers, urls = [], []
     try:
         for _ in range(2):
-            port = free_port()
-            servers.append(
-                subprocess.Popen(
-                    [str(GUNICORN), "-c", "gunicorn.conf.py"],
-                    env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}"},
-                    cwd=BASE_DIR,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-            )
-            urls.append(f"http://127.0.0.1:{port}")
-        for url in urls:
-            for _ in range(100):
-                try:
-                    if get(f"{url}/healthz")[0] == 200:
-                        break
-                except OSError:
-                    time.sleep(0.1)
-            else:
-                raise AssertionError("gunicorn did not start")
+            server, url = start_gunicorn(env, workers=1)
+            servers.append(server)
+            urls.append(url)
         yield urls, env, prefix
     finally:
         for server in servers:

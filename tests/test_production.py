@@ -33,39 +33,49 @@ def get(url: str, **headers) -> tuple[int, dict, bytes]:
         return error.code, dict(error.headers), error.read()
 
 
-@pytest.fixture
-def gunicorn_server(tmp_path):
-    """gunicorn serving a migrated SQLite copy of the site, with production settings."""
+def site_environment(database: Path, **extra) -> dict:
+    """Production settings for a site on a migrated SQLite copy with the shipped content."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
-    port = free_port()
+    env.pop("REDIS_URL", None)
     env.update(
         DJANGO_SECRET_KEY="production-test-" + "k" * 40,
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
         DJANGO_SECURE_SSL_REDIRECT="false",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        GUNICORN_BIND=f"127.0.0.1:{port}",
-        GUNICORN_WORKERS="2",
+        DATABASE_URL=f"sqlite:///{database}",
+        **extra,
     )
     manage = [sys.executable, "manage.py"]
     for command in (["migrate", "--noinput", "-v0"], ["load_content", "-v0"]):
         subprocess.run(manage + command, env=env, cwd=BASE_DIR, check=True)
+    return env
+
+
+def start_gunicorn(env: dict, workers: int = 2) -> tuple[subprocess.Popen, str]:
+    """gunicorn with gunicorn.conf.py on a free port, once /healthz answers."""
+    port = free_port()
     server = subprocess.Popen(
         [str(GUNICORN), "-c", "gunicorn.conf.py"],
-        env=env,
+        env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": str(workers)},
         cwd=BASE_DIR,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            if get(f"{url}/healthz")[0] == 200:
+                return server, url
+        except OSError:
+            time.sleep(0.1)
+    server.terminate()
+    raise AssertionError("gunicorn did not start")
+
+
+@pytest.fixture
+def gunicorn_server(tmp_path):
+    """gunicorn serving a migrated SQLite copy of the site, with production settings."""
+    server, url = start_gunicorn(site_environment(tmp_path / "db.sqlite3"))
     try:
-        for _ in range(100):
-            try:
-                if get(f"{url}/healthz")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise AssertionError("gunicorn did not start")
         yield url
     finally:
         server.terminate()
