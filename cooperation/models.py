@@ -670,6 +670,7 @@ class Agreement(Publishable):
             # The feed's order (newest published first).
             models.Index(
                 models.F("first_published").desc(),
+                models.F("id").desc(),
                 name="agreement_first_published",
                 condition=Q(status="published"),
             ),
@@ -854,6 +855,7 @@ class Initiative(Publishable):
             # The feed's order (newest published first).
             models.Index(
                 models.F("first_published").desc(),
+                models.F("id").desc(),
                 name="initiative_first_published",
                 condition=Q(status="published"),
             ),
