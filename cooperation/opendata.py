@@ -497,6 +497,7 @@ class Dataset:
                         "type": kind,
                         "type_label": str(TYPE_LABELS[kind]),
                         "description": str(item.description),
+                        "values": [],
                         "items": [_item_entry(key) for key in item.fields],
                     }
                 )
@@ -507,6 +508,8 @@ class Dataset:
                     "type": item.type,
                     "type_label": str(TYPE_LABELS[item.type]),
                     "description": str(item.description),
+                    "values": [],  # the codes, for a column with a fixed list of values
+                    "items": [],  # the keys of each related item, for a relation
                 }
                 if item.choices is not None:
                     entry["values"] = [
@@ -523,6 +526,7 @@ def _item_entry(key: str) -> dict:
         "type": kind,
         "type_label": str(TYPE_LABELS[kind]),
         "description": str(description),
+        "values": [],
     }
     if key == "role":
         entry["values"] = [{"code": code, "label": str(label)} for code, label in Role.choices]
@@ -835,11 +839,11 @@ def _merge(en: dict, fr: dict) -> dict:
     """One dictionary entry with its texts in both languages."""
     merged = {key: en[key] for key in ("key", "csv", "type") if key in en}
     merged["description_en"], merged["description_fr"] = en["description"], fr["description"]
-    if "values" in en:
+    if en.get("values"):
         merged["values"] = [
             {"code": a["code"], "label_en": a["label"], "label_fr": b["label"]}
             for a, b in zip(en["values"], fr["values"], strict=True)
         ]
-    if "items" in en:
+    if en.get("items"):
         merged["items"] = [_merge(a, b) for a, b in zip(en["items"], fr["items"], strict=True)]
     return merged

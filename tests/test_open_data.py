@@ -184,9 +184,18 @@ def test_the_open_data_page_links_every_download_the_api_and_the_feeds(client, p
     assert 'href="/api/openapi.json"' in html
     assert 'href="/data/dictionary.json"' in html
     assert 'href="/en/feed/"' in html and 'href="/fr/fil/"' in html
-    # Every column is described on the page.
+    # Every column is described on the page; codes are listed only where there are codes.
     for column in opendata.INITIATIVES.csv_header():
         assert f"<code>{column}</code>" in html
+    assert "()" not in html
+    coded = sum(
+        1
+        for dataset in opendata.DATASETS.values()
+        for entry in dataset.dictionary()
+        if entry["values"]
+    )
+    values_label = "Values:" if path.startswith("/en/") else "Valeurs"
+    assert html.count(values_label) == coded
 
 
 def test_every_page_advertises_the_feed_in_its_language(client):
