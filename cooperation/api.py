@@ -32,7 +32,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from . import opendata
-from .filters import InitiativeFilterSet, OrganizationFilterSet, initiative_filter_options
+from .filters import InitiativeFilterSet, OrganizationFilterSet, cached_filter_options
 from .models import Agreement, CooperationArea, Organization, active_language
 
 # -- Errors --------------------------------------------------------------------------------
@@ -185,8 +185,8 @@ class RecordList(LanguageMixin, generics.ListAPIView):
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
-        site = request.build_absolute_uri("/").rstrip("/")
-        return self.get_paginated_response(list(self.dataset.records(page, base=site)))
+        records = self.dataset.records(page, base=opendata.site_address(request))
+        return self.get_paginated_response(list(records))
 
 
 class RecordDetail(LanguageMixin, generics.GenericAPIView):
@@ -200,8 +200,8 @@ class RecordDetail(LanguageMixin, generics.GenericAPIView):
         except ValueError:
             identifier = None
         queryset = self.dataset.model.objects.published().filter(uuid=identifier)
-        site = request.build_absolute_uri("/").rstrip("/")
-        record = next(self.dataset.records(queryset, base=site), None) if identifier else None
+        records = self.dataset.records(queryset, base=opendata.site_address(request))
+        record = next(records, None) if identifier else None
         if record is None:
             raise exceptions.NotFound(_("No published record has this identifier."))
         return Response(record)
@@ -235,7 +235,7 @@ class InitiativeFilterBackend(FilterBackend):
     def get_filterset_kwargs(self, request, queryset, view):
         kwargs = super().get_filterset_kwargs(request, queryset, view)
         language = active_language()
-        options = initiative_filter_options(language)
+        options = cached_filter_options(language)
         data = kwargs["data"].copy()
         for name, model in SLUG_FILTERS.items():
             value = data.get(name)
@@ -322,7 +322,7 @@ def fill_filter_values(result, generator, request, public):
     request's language (they depend on the published data), and the year bounds."""
     options = {}
     for language in opendata.LANGUAGES:
-        for name, values in initiative_filter_options(language).items():
+        for name, values in cached_filter_options(language).items():
             options.setdefault(name, set()).update(key for key, _label in values)
     options = {name: sorted(values) for name, values in options.items()}
     for path, operations in result.get("paths", {}).items():

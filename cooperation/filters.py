@@ -9,6 +9,7 @@ from django.db.models.functions import Cast, ExtractYear, Lower
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from .caching import cached, data_version
 from .models import (
     Agreement,
     CooperationArea,
@@ -89,6 +90,17 @@ def initiative_filter_options(language: str) -> dict[str, list[tuple[str, str]]]
         name: sorted(values.items(), key=lambda item: item[1].casefold())
         for name, values in options.items()
     }
+
+
+def cached_filter_options(language: str, version: int | None = None) -> dict:
+    """`initiative_filter_options(language)`, cached under the data version."""
+    return cached(
+        "initiative-filter-options",
+        data_version() if version is None else version,
+        language,
+        None,
+        lambda: initiative_filter_options(language),
+    )
 
 
 #: How many organizations the organization filter offers (the most frequent in the results).

@@ -69,6 +69,12 @@ def partial_date(value: datetime.date | None, precision: str) -> str:
     return value.isoformat()[: {"year": 4, "month": 7}.get(precision, 10)]
 
 
+def site_address(request) -> str:
+    """This site's scheme and host ("https://example.org"): page addresses in data are absolute,
+    so a downloaded file still leads back to the records."""
+    return request.build_absolute_uri("/").rstrip("/")
+
+
 def _plain(value):
     """A database value as JSON-ready data."""
     if isinstance(value, UUID):

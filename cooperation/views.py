@@ -19,7 +19,7 @@ from django.views.decorators.http import condition, require_GET
 
 from . import opendata
 from .caching import CachedResults, cached, data_version
-from .filters import InitiativeFilterSet, OrganizationFilterSet, initiative_filter_options
+from .filters import InitiativeFilterSet, OrganizationFilterSet, cached_filter_options
 from .models import (
     SEARCH_COLUMNS,
     Agreement,
@@ -134,13 +134,7 @@ def initiative_list(request):
     (cooperation/caching.py); the rows shown are read fresh by id.
     """
     version, language = data_version(), active_language()
-    options = cached(
-        "initiative-filter-options",
-        version,
-        language,
-        None,
-        lambda: initiative_filter_options(language),
-    )
+    options = cached_filter_options(language, version)
     filterset = InitiativeFilterSet(
         request.GET or None, queryset=Initiative.objects.published(), options=options
     )
@@ -183,7 +177,11 @@ def initiative_export(request, fmt: str):
     streamed. Values the page would ignore with a message are refused here with a 400."""
     if fmt not in ("csv", "json"):
         raise Http404(_("Results can be downloaded as CSV or JSON."))
-    filterset = InitiativeFilterSet(request.GET or None, queryset=Initiative.objects.published())
+    filterset = InitiativeFilterSet(
+        request.GET or None,
+        queryset=Initiative.objects.published(),
+        options=cached_filter_options(active_language()),
+    )
     if filterset.is_bound and not filterset.form.is_valid():
         errors = {
             str(filterset.form.fields[name].label if name in filterset.form.fields else name): [
@@ -204,7 +202,7 @@ def initiative_export(request, fmt: str):
         # As on the page: when nothing contains the words, the close matches.
         similar = filterset.filtered_without(("q",)).similar(filterset.query)
         results, close_matches = similar.order_by("-rank", "pk"), True
-    records = opendata.INITIATIVES.records(results, base=_site(request))
+    records = opendata.INITIATIVES.records(results, base=opendata.site_address(request))
     stamp = timezone.localdate().isoformat()
     name = f"{_('initiatives')}-{stamp}.{fmt}"
     count = results.count()
@@ -435,12 +433,6 @@ def robots_txt(request):
 # -- Open data ----------------------------------------------------------------------------
 
 
-def _site(request) -> str:
-    """This site's scheme and host ("https://example.org"): page addresses in data are absolute,
-    so a downloaded file still leads back to the records."""
-    return request.build_absolute_uri("/").rstrip("/")
-
-
 def _data_etag(request, *args, **kwargs) -> str:
     """Dumps change only when the data does: a client that has this version gets a 304."""
     return f"data-{data_version()}-{'-'.join(str(v) for v in kwargs.values())}"
@@ -470,7 +462,7 @@ def data_dump(request, name: str, fmt: str):
     if dataset is None or fmt not in ("csv", "json"):
         raise Http404(_("There is no such download."))
     queryset = dataset.published()
-    records = dataset.records(queryset, base=_site(request))
+    records = dataset.records(queryset, base=opendata.site_address(request))
     count = queryset.count()
     if fmt == "csv":
         response = _download(
@@ -498,6 +490,6 @@ def data_dump(request, name: str, fmt: str):
 def data_dictionary(request):
     """Every column of every download and API record, described in English and French."""
     return JsonResponse(
-        opendata.bilingual_dictionary(_site(request)),
+        opendata.bilingual_dictionary(opendata.site_address(request)),
         json_dumps_params={"ensure_ascii": False, "indent": 2},
     )

@@ -70,6 +70,14 @@ def empty_cache():
 
 
 @pytest.fixture
+def shipped_content(db):
+    """The portal's shipped bilingual content, loaded as `make run` loads it."""
+    from django.core.management import call_command
+
+    call_command("load_content", verbosity=0)
+
+
+@pytest.fixture
 def hidden_records(db):
     """Unpublished records, and unpublished parts of published ones, all named "Hidden"."""
     from cooperation.models import AgreementParty, InitiativeParticipant

@@ -1,8 +1,6 @@
 """The read-only API under /api/: records, pagination, the site's filters, errors, OpenAPI."""
 
-import html
 import json
-import re
 
 import pytest
 import schemathesis
@@ -19,23 +17,13 @@ from tests.factories import (
     make_related_initiatives,
     make_source,
 )
+from tests.test_exports import page_titles
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def shipped_content():
-    call_command("load_content", verbosity=0)
-
-
 def body(response) -> bytes:
     return b"".join(response.streaming_content) if response.streaming else response.content
-
-
-def page_titles(client, params, language="en") -> list[str]:
-    text = client.get(f"/{language}/initiatives/", params).text
-    found = re.findall(r'<h2 class="result-title"><a href="[^"]+">(.*?)</a></h2>', text)
-    return [html.unescape(re.sub(r"</?mark>", "", t)) for t in found]
 
 
 @pytest.mark.usefixtures("shipped_content")

@@ -1,6 +1,7 @@
 """Downloading the results of a search: CSV and JSON, same rows and order as the page."""
 
 import csv
+import html
 import io
 import json
 import re
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def page_titles(client, params, language="en") -> list[str]:
     text = client.get(f"/{language}/initiatives/", params).text
     found = re.findall(r'<h2 class="result-title"><a href="[^"]+">(.*?)</a></h2>', text)
-    return [re.sub(r"</?mark>", "", t) for t in found]
+    return [html.unescape(re.sub(r"</?mark>", "", t)) for t in found]
 
 
 def download(client, fmt, params, language="en"):

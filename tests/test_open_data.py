@@ -7,7 +7,6 @@ import xml.etree.ElementTree as ET
 
 import feedparser
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -48,11 +47,6 @@ def body(response) -> str:
 def read_csv(text: str) -> list[dict]:
     assert text.startswith("\ufeff"), "a byte-order mark, for spreadsheet programs"
     return list(csv.DictReader(io.StringIO(text[1:])))
-
-
-@pytest.fixture
-def shipped_content():
-    call_command("load_content", verbosity=0)
 
 
 @pytest.mark.usefixtures("shipped_content")
