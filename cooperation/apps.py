@@ -9,7 +9,6 @@ class CooperationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the search index's receivers)
         from .caching import ensure_data_version
 
         post_migrate.connect(ensure_data_version, sender=self)

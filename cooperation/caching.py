@@ -50,44 +50,30 @@ def cached(name: str, version: int, language: str, parts, compute):
 # -- triggers ------------------------------------------------------------------------------
 
 
-def version_trigger_sql(vendor: str, table: str) -> list[str]:
-    """Statements that make the database raise the data version on any write to `table`."""
-    if vendor == "postgresql":
-        return [
-            f'CREATE OR REPLACE TRIGGER "{table}_data_version" '
-            f'AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "{table}" '
-            "FOR EACH STATEMENT EXECUTE FUNCTION cooperation_raise_data_version()"
-        ]
-    return [
-        f'CREATE TRIGGER IF NOT EXISTS "{table}_data_version_{event.lower()}" '
-        f'AFTER {event} ON "{table}" BEGIN {_BUMP}; END'
-        for event in ("INSERT", "UPDATE", "DELETE")
-    ]
+def version_trigger_sql(table: str) -> str:
+    """The statement that makes the database raise the data version on any write to `table`."""
+    return (
+        f'CREATE OR REPLACE TRIGGER "{table}_data_version" '
+        f'AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "{table}" '
+        "FOR EACH STATEMENT EXECUTE FUNCTION cooperation_raise_data_version()"
+    )
 
 
 def install_version_triggers(db, tables) -> None:
-    """Create the trigger function (PostgreSQL) and a trigger on each table of connection `db`.
-    Idempotent: run after every `migrate` (apps.py), since SQLite drops a table's triggers
-    when a migration rebuilds the table."""
+    """Create the trigger function and a trigger on each table of connection `db`. Idempotent:
+    run after every `migrate` (apps.py), so a table a later migration adds is covered too."""
     with db.cursor() as cursor:
-        if db.vendor == "postgresql":
-            cursor.execute(
-                "CREATE OR REPLACE FUNCTION cooperation_raise_data_version() RETURNS trigger "
-                f"LANGUAGE plpgsql AS $$ BEGIN {_BUMP}; RETURN NULL; END $$"
-            )
+        cursor.execute(
+            "CREATE OR REPLACE FUNCTION cooperation_raise_data_version() RETURNS trigger "
+            f"LANGUAGE plpgsql AS $$ BEGIN {_BUMP}; RETURN NULL; END $$"
+        )
         for table in tables:
-            for statement in version_trigger_sql(db.vendor, table):
-                cursor.execute(statement)
+            cursor.execute(version_trigger_sql(table))
 
 
 def drop_version_triggers(db, tables) -> None:
     with db.cursor() as cursor:
-        if db.vendor == "postgresql":
-            cursor.execute("DROP FUNCTION IF EXISTS cooperation_raise_data_version() CASCADE")
-            return
-        for table in tables:
-            for event in ("insert", "update", "delete"):
-                cursor.execute(f'DROP TRIGGER IF EXISTS "{table}_data_version_{event}"')
+        cursor.execute("DROP FUNCTION IF EXISTS cooperation_raise_data_version() CASCADE")
 
 
 def cooperation_tables(app_config) -> list[str]:
@@ -122,16 +108,10 @@ def tables_without_version_trigger() -> list[str]:
 
     tables = set(cooperation_tables(apps.get_app_config("cooperation")))
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-                "WHERE t.tgname = c.relname || '_data_version'"
-            )
-        else:
-            cursor.execute(
-                "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' "
-                "AND name LIKE '%\\_data\\_version\\_%' ESCAPE '\\'"
-            )
+        cursor.execute(
+            "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE t.tgname = c.relname || '_data_version'"
+        )
         covered = {row[0] for row in cursor.fetchall()}
     return sorted(tables - covered)
 

@@ -12,11 +12,12 @@ import uuid
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, CharField, Count, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import CharField, Count, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest, Lower
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -24,14 +25,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from .search import (
-    clean_query,
-    is_postgresql,
-    normalize,
-    parse_websearch,
-    search_words,
-    vector_sql,
-)
+from .search import CONFIGS, PortalUnaccent, clean_query, parse_websearch, websearch_text
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
@@ -119,95 +113,59 @@ class InitiativeQuerySet(PublishableQuerySet):
     def search(self, query: str, language: str):
         """Initiatives matching `query` in either language, annotated with `rank` (higher first).
 
-        See cooperation/search.py for what matching means on each database.
+        See cooperation/search.py for what matching means.
         """
-        text = normalize(clean_query(query))
-        if not any(ch.isalnum() for ch in text):
-            return self.annotate(rank=Value(0.0, output_field=models.FloatField()))
-        if is_postgresql():
-            return self._search_postgresql(text, language)
-        return self._search_sqlite(text, language)
-
-    def _search_postgresql(self, text: str, language: str):
         from django.contrib.postgres.search import SearchQuery, SearchRank
 
-        def websearch(items: list[str], config: str, joiner: str = " ") -> SearchQuery:
-            words = joiner.join(f'"{item}"' if " " in item else item for item in items)
-            return SearchQuery(words, config=config, search_type="websearch")
+        text = clean_query(query)
+        if not any(ch.isalnum() for ch in text):
+            return self.annotate(rank=Value(0.0, output_field=models.FloatField()))
 
-        configs = {"en": "english", "fr": "french"}
+        def websearch(terms: list[str], code: str, joiner: str = " ") -> SearchQuery:
+            return SearchQuery(
+                websearch_text(terms, joiner), config=CONFIGS[code], search_type="websearch"
+            )
+
         condition = Q(pk__in=[])
         positives = []
         for required, excluded in parse_websearch(text):
-            positives.append(" ".join(f'"{i}"' if " " in i else i for i in required))
-            group = Q(search_vector_en=websearch(required, "english")) | Q(
-                search_vector_fr=websearch(required, "french")
+            positives.extend(required)
+            # Every required word in one language or the other.
+            group = Q(search_vector_en=websearch(required, "en")) | Q(
+                search_vector_fr=websearch(required, "fr")
             )
             if excluded:
                 # A word left out is left out in both languages.
-                group &= ~Q(search_vector_en=websearch(excluded, "english", " or "))
-                group &= ~Q(search_vector_fr=websearch(excluded, "french", " or "))
+                group &= ~Q(search_vector_en=websearch(excluded, "en", " or "))
+                group &= ~Q(search_vector_fr=websearch(excluded, "fr", " or "))
             condition |= group
         other = "fr" if language == "en" else "en"
         weights = [0.1, 0.2, 0.4, 1.0]  # D (names), C (description), B (summary), A (title)
-        ranking = {
-            code: SearchQuery(
-                " or ".join(positives), config=configs[code], search_type="websearch"
-            )
-            for code in (language, other)
-        }
         rank = SearchRank(
-            F(f"search_vector_{language}"), ranking[language], weights=weights
-        ) * 2 + SearchRank(F(f"search_vector_{other}"), ranking[other], weights=weights)
+            F(f"search_vector_{language}"), websearch(positives, language, " or "), weights=weights
+        ) * 2 + SearchRank(
+            F(f"search_vector_{other}"), websearch(positives, other, " or "), weights=weights
+        )
         return self.filter(condition).annotate(rank=rank)
 
     def similar(self, query: str):
-        """Typo tolerance (PostgreSQL): initiatives whose title or names contain a word close to
-        `query` (pg_trgm word similarity), annotated with `rank`."""
+        """Typo tolerance: initiatives whose title or names contain a word close to `query`
+        (pg_trgm word similarity, accents and case aside), annotated with `rank`."""
         from django.contrib.postgres.search import TrigramWordSimilarity
 
-        text = normalize(clean_query(query))
-        if not is_postgresql() or not any(ch.isalnum() for ch in text):
+        text = clean_query(query)
+        if not any(ch.isalnum() for ch in text):
             return self.none().annotate(rank=Value(0.0, output_field=models.FloatField()))
+        words = PortalUnaccent(Lower(Value(text)))
         return self.filter(
-            Q(search_title__trigram_word_similar=text)
-            | Q(search_related__trigram_word_similar=text)
+            Q(search_title__trigram_word_similar=words)
+            | Q(search_related__trigram_word_similar=words)
         ).annotate(
             rank=Greatest(
-                TrigramWordSimilarity(text, "search_title"),
-                TrigramWordSimilarity(text, "search_related") * 0.5,
+                TrigramWordSimilarity(words, "search_title"),
+                TrigramWordSimilarity(words, "search_related") * 0.5,
             )
         )
-
-    def _search_sqlite(self, text: str, language: str):
-        columns = {
-            "search_title": 8,
-            "search_summary": 4,
-            "search_description": 2,
-            "search_related": 1,
-        }
-        condition = Q(pk__in=[])
-        score = Value(0.0, output_field=models.FloatField())
-        for required, excluded in parse_websearch(text):
-            group = Q()
-            for term in required:
-                word = f" {term}"  # at the start of a word
-                group &= Q(*(Q(**{f"{c}__contains": word}) for c in columns), _connector=Q.OR)
-                for column, weight in columns.items():
-                    score += Case(
-                        When(**{f"{column}__contains": word}, then=Value(float(weight))),
-                        default=Value(0.0),
-                    )
-                # The page's language first: a title match in it counts again.
-                score += Case(
-                    When(**{f"title_{language}__icontains": term}, then=Value(8.0)),
-                    default=Value(0.0),
-                )
-            for term in excluded:
-                word = f" {term}"
-                group &= ~Q(*(Q(**{f"{c}__contains": word}) for c in columns), _connector=Q.OR)
-            condition |= group
-        return self.filter(condition).annotate(rank=score)
 
 
 class Publishable(models.Model):
@@ -519,12 +477,6 @@ class CooperationArea(Publishable):
     summary = models.TextField(_("summary"))
     description = models.TextField(_("description"), blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
-    synthetic = models.BooleanField(
-        default=False,
-        editable=False,
-        db_index=True,
-        help_text="Generated for benchmarks (manage.py generate_initiatives); never shipped.",
-    )
 
     objects = CooperationAreaQuerySet.as_manager()
 
@@ -565,12 +517,6 @@ class Organization(Publishable):
     kind = models.CharField(_("kind"), max_length=20, choices=OrganizationKind.choices)
     country = CountryField(_("country"), blank=True, help_text=_("Empty for multilateral bodies."))
     website = models.URLField(_("website"), max_length=300, blank=True)
-    synthetic = models.BooleanField(
-        default=False,
-        editable=False,
-        db_index=True,
-        help_text="Generated for benchmarks (manage.py generate_initiatives); never shipped.",
-    )
     summary = models.TextField(_("summary"))
     description = models.TextField(_("description"), blank=True)
 
@@ -737,14 +683,7 @@ class Currency(models.TextChoices):
 
 
 #: The initiative columns only search reads (never shown, so list pages defer them).
-SEARCH_COLUMNS = (
-    "search_title",
-    "search_summary",
-    "search_description",
-    "search_related",
-    "search_vector_en",
-    "search_vector_fr",
-)
+SEARCH_COLUMNS = ("search_title", "search_related", "search_vector_en", "search_vector_fr")
 
 
 class Initiative(Publishable):
@@ -803,16 +742,9 @@ class Initiative(Publishable):
         related_name="initiatives",
         verbose_name=_("participants"),
     )
-    synthetic = models.BooleanField(
-        default=False,
-        editable=False,
-        db_index=True,
-        help_text="Generated for benchmarks (manage.py generate_initiatives); never shipped.",
-    )
-    # Searchable text, maintained on save and by cooperation/signals.py (see search.py).
+    # The search index, kept by the database's own triggers on every write (migration 0009,
+    # cooperation/search.py): whatever Django writes here is replaced.
     search_title = models.TextField(default="", editable=False)
-    search_summary = models.TextField(default="", editable=False)
-    search_description = models.TextField(default="", editable=False)
     search_related = models.TextField(default="", editable=False)
     search_vector_en = SearchVectorField(null=True, editable=False)
     search_vector_fr = SearchVectorField(null=True, editable=False)
@@ -844,8 +776,27 @@ class Initiative(Publishable):
         ]
         indexes = [
             models.Index(fields=["start_date"]),
-            # Filters and facet counts on kind and status read this index alone (PostgreSQL).
-            # The index for the newest-first order is PostgreSQL-only: migration 0007.
+            # The newest-first order of the search page and lists.
+            models.Index(
+                models.F("start_date").desc(nulls_last=True),
+                models.F("id").desc(),
+                name="initiative_newest",
+                condition=Q(status="published"),
+            ),
+            # Full-text search (the vectors) and typo tolerance (trigrams).
+            GinIndex(fields=["search_vector_en"], name="initiative_search_en_gin"),
+            GinIndex(fields=["search_vector_fr"], name="initiative_search_fr_gin"),
+            GinIndex(
+                fields=["search_title"],
+                opclasses=["gin_trgm_ops"],
+                name="initiative_search_title_trgm",
+            ),
+            GinIndex(
+                fields=["search_related"],
+                opclasses=["gin_trgm_ops"],
+                name="initiative_search_related_trgm",
+            ),
+            # Filters and facet counts on kind and status read this index alone.
             models.Index(
                 fields=["kind", "initiative_status"],
                 include=["id", "start_date", "agreement"],
@@ -860,16 +811,6 @@ class Initiative(Publishable):
                 condition=Q(status="published"),
             ),
         ]
-
-    def save(self, *args, **kwargs) -> None:
-        self.search_title, self.search_summary, self.search_description = (
-            search_words(
-                " ".join(filter(None, (getattr(self, f"{name}_{c}") for c in LANGUAGE_CODES)))
-            )
-            for name in ("title", "summary", "description")
-        )
-        super().save(*args, **kwargs)
-        refresh_search_index([self.pk])
 
     @property
     def start_date_display(self) -> str:
@@ -969,45 +910,10 @@ def published_counts() -> dict[str, int]:
     return counts
 
 
-def refresh_search_index(initiative_ids) -> None:
-    """Recompute the related names of these initiatives and, on PostgreSQL, their vectors.
-
-    Called when an initiative is saved (its own texts are normalized in `save()`) and when its
-    participants, its areas, or the names of those change (cooperation/signals.py).
-    """
-    ids = list(initiative_ids)
-    if not ids:
-        return
-    related: dict[int, list[str]] = {pk: [] for pk in ids}
-    participations = (
-        InitiativeParticipant.objects.filter(
-            initiative_id__in=ids, organization__status=Status.PUBLISHED
-        )
-        .order_by("pk")
-        .values_list(
-            "initiative_id",
-            *[f"organization__{n}_{c}" for n in ("name", "short_name") for c in LANGUAGE_CODES],
-            "organization__name_ko",
-        )
-    )
-    for initiative_id, *names in participations:
-        related[initiative_id].extend(names)
-    areas = (
-        Initiative.areas.through.objects.filter(
-            initiative_id__in=ids, cooperationarea__status=Status.PUBLISHED
-        )
-        .order_by("cooperationarea_id")
-        .values_list("initiative_id", *[f"cooperationarea__name_{c}" for c in LANGUAGE_CODES])
-    )
-    for initiative_id, *names in areas:
-        related[initiative_id].extend(names)
-    for pk, names in related.items():
-        text = search_words(" ".join(dict.fromkeys(n for n in names if n)))
-        Initiative.objects.filter(pk=pk).exclude(search_related=text).update(search_related=text)
-    if is_postgresql():
-        Initiative.objects.filter(pk__in=ids).update(
-            search_vector_en=vector_sql("en"), search_vector_fr=vector_sql("fr")
-        )
+def rebuild_search_index() -> int:
+    """Recompute every initiative's search columns (the database's triggers keep them current;
+    this is for bulk loads whose rows arrive in any order). Returns how many."""
+    return Initiative.objects.update(search_related=F("search_related"))
 
 
 class DataVersion(models.Model):

@@ -150,16 +150,17 @@ def initiative_list(request):
         count=facets["total"][""],
         **key,
     )
-    page = _paginate(request, results)
     close_matches = False
-    if filterset.query and not page.paginator.count and "page" not in request.GET:
-        # Nothing matched: try words close to the query (typo tolerance, PostgreSQL only).
+    if filterset.query and not results.count():
+        # Nothing contains the words: the records with words close to them (typo tolerance),
+        # on every page of the results.
         similar = (
             filterset.filtered_without(("q",)).similar(filterset.query).order_by("-rank", "pk")
         )
         similar = CachedResults(similar, rows, name="similar", parts=parameters, **key)
-        page = _paginate(request, similar)
-        close_matches = page.paginator.count > 0
+        if similar.count():
+            results, close_matches = similar, True
+    page = _paginate(request, results)
     context = {
         "filter": filterset,
         "page_obj": page,

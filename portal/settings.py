@@ -1,8 +1,9 @@
 """Settings for the Canada–Korea AI Co-operation Portal.
 
-One file, configured from the environment. Safe for local use by default (SQLite in the
-project folder), strict when DJANGO_DEBUG is off (a real secret key is required and HTTPS is
-enforced unless DJANGO_SECURE_SSL_REDIRECT=false).
+One file, configured from the environment. Safe for local use by default (the project's own
+PostgreSQL server, portal/localdb.py), strict when DJANGO_DEBUG is off (a real secret key is
+required and HTTPS is enforced unless DJANGO_SECURE_SSL_REDIRECT=false). PostgreSQL is the one
+database engine: DATABASE_URL names any other server (production's).
 """
 
 import datetime
@@ -35,39 +36,31 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 def database_from_url(url: str) -> dict:
-    """Turn DATABASE_URL (sqlite:///path or postgres://user:pass@host:port/name) into a dict."""
+    """Turn DATABASE_URL (postgres://user:password@host:port/name?options) into a dict."""
     parts = urlsplit(url)
-    if parts.scheme == "sqlite":
-        path = unquote(parts.path)
-        # sqlite:///relative.db names a file in the project; sqlite:////abs/path an absolute one.
-        name = path[1:] if path.startswith("/") else path
-        if name and not name.startswith("/") and name != ":memory:":
-            name = str(BASE_DIR / name)
-        return {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": name or str(BASE_DIR / "db.sqlite3"),
-        }
-    if parts.scheme in {"postgres", "postgresql", "pgsql"}:
-        options = dict(parse_qsl(parts.query))
-        # No request can hang: every statement is cut off after DJANGO_STATEMENT_TIMEOUT_MS.
-        timeout = int(os.environ.get("DJANGO_STATEMENT_TIMEOUT_MS", "5000"))
-        # Short, many-row statements (search facets): no JIT compilation, whose start-up cost
-        # exceeds what it saves here, and enough memory to hash and sort without spilling.
-        work_mem = os.environ.get("DJANGO_DB_WORK_MEM", "32MB")
-        settings = f"-c statement_timeout={timeout} -c jit=off -c work_mem={work_mem}"
-        options["options"] = f"{options.get('options', '')} {settings}".strip()
-        return {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": unquote(parts.path.lstrip("/")),
-            "USER": unquote(parts.username or ""),
-            "PASSWORD": unquote(parts.password or ""),
-            "HOST": parts.hostname or "",
-            "PORT": str(parts.port or ""),
-            "CONN_MAX_AGE": int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
-            "CONN_HEALTH_CHECKS": True,
-            "OPTIONS": options,
-        }
-    raise ImproperlyConfigured(f"DATABASE_URL scheme {parts.scheme!r} is not supported.")
+    if parts.scheme not in {"postgres", "postgresql", "pgsql"}:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL must name a PostgreSQL database (postgres://...), not {parts.scheme!r}."
+        )
+    options = dict(parse_qsl(parts.query))
+    # No request can hang: every statement is cut off after DJANGO_STATEMENT_TIMEOUT_MS.
+    timeout = int(os.environ.get("DJANGO_STATEMENT_TIMEOUT_MS", "5000"))
+    # Short, many-row statements (search facets): no JIT compilation, whose start-up cost
+    # exceeds what it saves here, and enough memory to hash and sort without spilling.
+    work_mem = os.environ.get("DJANGO_DB_WORK_MEM", "32MB")
+    settings = f"-c statement_timeout={timeout} -c jit=off -c work_mem={work_mem}"
+    options["options"] = f"{options.get('options', '')} {settings}".strip()
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": unquote(parts.path.lstrip("/")),
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": parts.hostname or "",
+        "PORT": str(parts.port or ""),
+        "CONN_MAX_AGE": int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
+        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": options,
+    }
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
@@ -98,7 +91,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
-    "django.contrib.postgres",  # search lookups; harmless on SQLite
+    "django.contrib.postgres",  # full-text search, trigram similarity, unaccent
     "django_countries",
     "django_filters",
     "axes",  # locks out repeated failed sign-ins
@@ -146,15 +139,15 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": database_from_url(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
-    )
-}
+# Without DATABASE_URL: the project's own PostgreSQL server in .pgdata/, which `make run`,
+# `make test` and manage.py start when they need it (portal/localdb.py).
+DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
+if not DATABASE_URL:
+    from portal import localdb
+
+    DATABASE_URL = localdb.url()
+DATABASES = {"default": database_from_url(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# The initiative_facets index carries INCLUDE columns for PostgreSQL's index-only scans;
-# SQLite builds it on the key columns alone, which is all it needs there.
-SILENCED_SYSTEM_CHECKS = ["models.W040"]
 # manage.py backup writes JSON with times to the microsecond (cooperation/backup_format.py).
 SERIALIZATION_MODULES = {"exact-json": "cooperation.backup_format"}
 

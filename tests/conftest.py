@@ -1,7 +1,33 @@
+import os
+
 import pytest
 from django.contrib.auth.models import Group
 
 from tests.browser import browser_page  # noqa: F401  (a fixture for the browser tests)
+
+
+def pytest_configure(config):
+    """Without DATABASE_URL, the project's own PostgreSQL server runs for the whole session
+    (portal/localdb.py); gunicorn and manage.py started by tests use the same server."""
+    if os.environ.get("DATABASE_URL"):
+        return
+    from portal import localdb
+
+    lease = localdb.default().lease()
+    try:
+        lease.__enter__()
+    except localdb.LocalDatabaseError as exc:
+        pytest.exit(f"error: {exc}", returncode=2)
+    config.stash[LEASE] = lease
+
+
+def pytest_unconfigure(config):
+    lease = config.stash.get(LEASE, None)
+    if lease is not None:
+        lease.__exit__(None, None, None)
+
+
+LEASE = pytest.StashKey()
 
 
 @pytest.fixture
@@ -69,12 +95,70 @@ def empty_cache():
         caches[alias].clear()
 
 
+@pytest.fixture(scope="session")
+def content_fixture(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The shipped content, loaded once per session as `make run` loads it and kept as a
+    fixture file (the test database is left as it was)."""
+    from django.core.management import call_command
+    from django.db import transaction
+
+    # To the microsecond (plain JSON would cut times to the millisecond).
+    path = tmp_path_factory.mktemp("content") / "shipped.exact-json"
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_content", verbosity=0)
+        call_command(
+            "dumpdata",
+            "cooperation",
+            exclude=["cooperation.dataversion"],
+            natural_foreign=True,
+            format="exact-json",
+            output=str(path),
+            verbosity=0,
+        )
+        transaction.set_rollback(True)
+    return path
+
+
 @pytest.fixture
-def shipped_content(db):
-    """The portal's shipped bilingual content, loaded as `make run` loads it."""
+def shipped_content(request, content_fixture):
+    """The portal's shipped bilingual content, in this test's database (inside its
+    transaction, or committed for a transactional test)."""
     from django.core.management import call_command
 
-    call_command("load_content", verbosity=0)
+    from cooperation.models import rebuild_search_index
+
+    if "transactional_db" not in request.fixturenames and "live_server" not in (
+        request.fixturenames
+    ):
+        request.getfixturevalue("db")
+    call_command("loaddata", str(content_fixture), verbosity=0)
+    rebuild_search_index()
+
+
+@pytest.fixture(scope="session")
+def site_template(content_fixture):
+    """A database of its own holding the migrated schema and the shipped content, committed,
+    for servers started as separate processes (gunicorn) to copy."""
+    from django.db import connections
+
+    from tests import servers
+
+    name = f"{connections['default'].settings_dict['NAME']}_site_{os.getpid()}"
+    env = servers.production_environment(servers.create_database(name))
+    servers.manage(env, "migrate", "--noinput")
+    servers.manage(env, "restore", str(content_fixture))
+    yield name
+    servers.drop_database(name)
+
+
+@pytest.fixture
+def site_database(site_template):
+    """A fresh copy of the site template for one test: its address."""
+    from tests import servers
+
+    name = f"{site_template}_copy"
+    yield servers.create_database(name, template=site_template)
+    servers.drop_database(name)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ and a keyboard-only walk through the search page."""
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
@@ -49,8 +48,7 @@ def public_pages(language: str) -> list[str]:
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
-def test_every_public_page_type_passes_axe(live_server, browser_page, language):
-    call_command("load_content", verbosity=0)
+def test_every_public_page_type_passes_axe(live_server, browser_page, shipped_content, language):
     page = browser_page
     blocked: list[str] = []
     page.on(
@@ -80,8 +78,7 @@ def focus_by_tab(page, selector: str, limit: int = 120) -> None:
     raise AssertionError(f"{selector} never received the focus from the keyboard")
 
 
-def test_the_search_page_works_from_the_keyboard_alone(live_server, browser_page):
-    call_command("load_content", verbosity=0)
+def test_the_search_page_works_from_the_keyboard_alone(live_server, browser_page, shipped_content):
     page = browser_page
     page.goto(f"{live_server.url}/en/initiatives/")
 

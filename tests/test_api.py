@@ -4,7 +4,6 @@ import json
 
 import pytest
 import schemathesis
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
@@ -222,7 +221,7 @@ def test_the_openapi_document_describes_every_list_and_record(client):
 
 
 @pytest.fixture
-def api_schema(db):
+def api_schema(shipped_content):
     """The document, loaded through the WSGI application, which the generated requests call.
 
     Like Django's test client, the requests must not close the database connection when they
@@ -231,7 +230,6 @@ def api_schema(db):
     from django.core.wsgi import get_wsgi_application
     from django.db import close_old_connections
 
-    call_command("load_content", verbosity=0)
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:

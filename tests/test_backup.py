@@ -63,8 +63,7 @@ def assert_same(after: dict, before: dict) -> None:
             assert old == new, table
 
 
-def test_a_backup_restores_every_record_unchanged(tmp_path, django_user_model):
-    call_command("load_content", verbosity=0)
+def test_a_backup_restores_every_record_unchanged(tmp_path, django_user_model, shipped_content):
     draft = make_initiative(
         published=False, title_en=TRICKY, title_fr=TRICKY[::-1], description_fr=TRICKY
     )

@@ -7,15 +7,15 @@ import re
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from cooperation.models import CooperationArea, Initiative
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_a_visitor_reads_in_both_languages_and_searches_with_filters(live_server, browser_page):
-    call_command("load_content", verbosity=0)
+def test_a_visitor_reads_in_both_languages_and_searches_with_filters(
+    live_server, browser_page, shipped_content
+):
     page = browser_page
     page.goto(f"{live_server.url}/en/")
     assert page.locator("h1").is_visible()
@@ -105,9 +105,8 @@ def public_status(client, initiative, language) -> int:
 
 
 def test_curators_take_an_initiative_from_draft_to_publication_and_back(
-    live_server, browser_page, editor, publisher, client
+    live_server, browser_page, editor, publisher, client, shipped_content
 ):
-    call_command("load_content", verbosity=0)
     page, url = browser_page, live_server.url
 
     # An Editor writes an initiative in English only; publishing is not theirs to do.

@@ -48,12 +48,7 @@ def get(model, key):
     return model.objects.get(uuid=stable_id(model, key))
 
 
-@pytest.fixture
-def loaded():
-    load()
-
-
-@pytest.mark.usefixtures("loaded")
+@pytest.mark.usefixtures("shipped_content")
 @pytest.mark.parametrize("model", [*RECORDS, Source], ids=lambda m: m.__name__)
 def test_everything_ships_published_complete_and_sourced(model):
     records = list(model.objects.all())
@@ -65,8 +60,8 @@ def test_everything_ships_published_complete_and_sourced(model):
             assert record.citations.exists(), record
 
 
+@pytest.mark.usefixtures("shipped_content")
 def test_a_second_run_changes_nothing():
-    load()
     before = {
         model: sorted(model.objects.values_list("pk", "modified", "content_hash"))
         for model in [*RECORDS, Source]
@@ -84,8 +79,8 @@ def test_a_second_run_changes_nothing():
     assert citations_after == citations_before
 
 
+@pytest.mark.usefixtures("shipped_content")
 def test_staff_edits_are_never_overwritten_and_file_changes_are_applied(tmp_path):
-    load()
     edited = get(Organization, "kogas")
     edited.summary_en = "Edited by a curator."
     edited.save()
@@ -108,16 +103,16 @@ def test_staff_edits_are_never_overwritten_and_file_changes_are_applied(tmp_path
     assert get(Organization, "naver").status == Status.PUBLISHED
 
 
+@pytest.mark.usefixtures("shipped_content")
 def test_a_record_unpublished_by_staff_stays_unpublished():
-    load()
     record = get(Initiative, "kadif")
     record.unpublish()
     load()
     assert get(Initiative, "kadif").status == Status.DRAFT
 
 
+@pytest.mark.usefixtures("shipped_content")
 def test_stable_ids_do_not_depend_on_the_database():
-    load()
     assert str(get(Organization, "apf-canada").uuid) == str(stable_id(Organization, "apf-canada"))
 
 
@@ -139,7 +134,7 @@ def test_bad_content_is_refused_and_nothing_is_half_loaded(tmp_path):
 # -- Faithfulness: spot checks against the seed documents ------------------------------------
 
 
-@pytest.mark.usefixtures("loaded")
+@pytest.mark.usefixtures("shipped_content")
 def test_the_track_1_5_dialogue():
     dialogue = get(Initiative, "track-1-5-dialogue-ai")
     assert dialogue.start_date == datetime.date(2025, 7, 9)
@@ -150,7 +145,7 @@ def test_the_track_1_5_dialogue():
     assert {"APF Canada", "STEPI"} <= hosts
 
 
-@pytest.mark.usefixtures("loaded")
+@pytest.mark.usefixtures("shipped_content")
 def test_figures_carry_over_with_their_currency():
     series_d = get(Initiative, "tenstorrent-series-d")
     assert (series_d.funding_amount, series_d.funding_currency) == (Decimal("693000000"), "USD")
@@ -160,7 +155,7 @@ def test_figures_carry_over_with_their_currency():
     assert (kadif.funding_amount, kadif.funding_currency) == (Decimal("30000000"), "USD")
 
 
-@pytest.mark.usefixtures("loaded")
+@pytest.mark.usefixtures("shipped_content")
 def test_dates_keep_the_precision_the_sources_give():
     fta = get(Agreement, "canada-korea-fta")
     assert (fta.date_signed, fta.date_signed_precision) == (datetime.date(2014, 1, 1), "year")
@@ -171,7 +166,7 @@ def test_dates_keep_the_precision_the_sources_give():
     assert fta.date_in_force is None  # the texts do not give it
 
 
-@pytest.mark.usefixtures("loaded")
+@pytest.mark.usefixtures("shipped_content")
 def test_the_inferred_jcm_year_is_flagged_in_its_note():
     jcm = get(Initiative, "jcm-2-banff")
     assert (jcm.start_date.month, jcm.start_date.day) == (6, 18)
@@ -180,7 +175,7 @@ def test_the_inferred_jcm_year_is_flagged_in_its_note():
     assert re.search(r"dédui|infér", jcm.note_fr, re.I)
 
 
-@pytest.mark.usefixtures("loaded")
+@pytest.mark.usefixtures("shipped_content")
 def test_official_french_names_and_acronyms():
     apf = get(Organization, "apf-canada")
     assert apf.name_fr == "Fondation Asie Pacifique du Canada"
@@ -196,7 +191,7 @@ def test_official_french_names_and_acronyms():
     assert get(Organization, "g7").country == ""
 
 
-@pytest.mark.usefixtures("loaded")
+@pytest.mark.usefixtures("shipped_content")
 def test_every_seed_document_is_a_source_and_is_cited():
     references = set(Source.objects.values_list("reference", flat=True))
     expected = {p.name for p in SEEDS_DIR.glob("*.txt")} or {

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from portal.settings import BASE_DIR
 from tests.factories import make_initiative
-from tests.test_production import get, site_environment, start_gunicorn
+from tests.servers import get, production_environment, start_gunicorn, stop
 
 pytestmark = pytest.mark.django_db
 
@@ -103,9 +103,9 @@ def _redis_available() -> bool:
 
 
 @pytest.fixture
-def two_servers(request, tmp_path):
-    """Two gunicorn servers (separate processes) over one SQLite database; with "redis", both
-    share one Redis cache, otherwise each has its own memory cache."""
+def two_servers(request, site_database):
+    """Two gunicorn servers (separate processes) over one database; with "redis", both share
+    one Redis cache, otherwise each has its own memory cache."""
     backend = request.param
     if backend == "redis" and not _redis_available():
         pytest.skip("Redis is not running on 127.0.0.1:6379")
@@ -113,7 +113,7 @@ def two_servers(request, tmp_path):
     extra = {"GUNICORN_ACCESSLOG": ""}
     if backend == "redis":
         extra.update(REDIS_URL="redis://127.0.0.1:6379/15", DJANGO_CACHE_PREFIX=prefix)
-    env = site_environment(tmp_path / "db.sqlite3", **extra)
+    env = production_environment(site_database, **extra)
     servers, urls = [], []
     try:
         for _ in range(2):
@@ -123,8 +123,7 @@ def two_servers(request, tmp_path):
         yield urls, env, prefix
     finally:
         for server in servers:
-            server.terminate()
-            server.wait(timeout=10)
+            stop(server)
         if backend == "redis":
             import redis
 

@@ -23,7 +23,7 @@ def test_the_deploy_check_reports_nothing_without_debug():
     env.update(
         DJANGO_SECRET_KEY="x7#kq!2v" * 8,
         DJANGO_ALLOWED_HOSTS="portal.example.ca",
-        DATABASE_URL=os.environ.get("DATABASE_URL", "sqlite:////tmp/deploy-check.sqlite3"),
+        DATABASE_URL="postgres://portal@db.example.ca:5432/portal",  # never connected to
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

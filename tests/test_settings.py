@@ -5,15 +5,16 @@ import subprocess
 import sys
 
 import pytest
-from django.conf import settings
 
 from portal.settings import BASE_DIR, DEVELOPMENT_SECRET_KEY, database_from_url
 
 
-def load_settings(**env) -> subprocess.CompletedProcess:
+def load_settings(_CODE=None, **env) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
     clean.update(env)
-    code = "import portal.settings as s; print(s.DEBUG, s.SECURE_SSL_REDIRECT, s.ALLOWED_HOSTS)"
+    code = _CODE or (
+        "import portal.settings as s; print(s.DEBUG, s.SECURE_SSL_REDIRECT, s.ALLOWED_HOSTS)"
+    )
     return subprocess.run(
         [sys.executable, "-c", code], env=clean, cwd=BASE_DIR, capture_output=True, text=True
     )
@@ -66,19 +67,36 @@ def test_database_url_for_postgresql():
     }
 
 
-def test_database_url_for_sqlite():
-    assert database_from_url("sqlite:////tmp/x.db")["NAME"] == "/tmp/x.db"
-    assert database_from_url("sqlite:///local.db")["NAME"] == str(BASE_DIR / "local.db")
-
-
-def test_an_unknown_database_scheme_is_refused():
+def test_only_postgresql_is_accepted():
     from django.core.exceptions import ImproperlyConfigured
 
-    with pytest.raises(ImproperlyConfigured):
-        database_from_url("mysql://localhost/x")
+    for url in ("sqlite:///db.sqlite3", "mysql://localhost/x"):
+        with pytest.raises(ImproperlyConfigured, match="PostgreSQL"):
+            database_from_url(url)
 
 
-def test_the_default_database_is_a_sqlite_file_in_the_project():
-    if os.environ.get("DATABASE_URL"):
-        pytest.skip("DATABASE_URL is set for this run")
-    assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+def test_without_database_url_the_projects_own_server_is_used():
+    result = load_settings(
+        DJANGO_DEBUG="true",
+        PORTAL_DB_PORT="54999",
+        _CODE="import portal.settings as s; d = s.DATABASES['default']; "
+        "print(d['ENGINE'], d['HOST'], d['PORT'], d['NAME'], bool(d['PASSWORD']))",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.db.backends.postgresql",
+        "127.0.0.1",
+        "54999",
+        "portal",
+        "True",
+    ]
+
+
+def test_database_url_names_any_other_server():
+    result = load_settings(
+        DJANGO_DEBUG="true",
+        DATABASE_URL="postgres://app@db.internal:6432/prod",
+        _CODE="import portal.settings as s; d = s.DATABASES['default']; "
+        "print(d['HOST'], d['PORT'], d['NAME'])",
+    )
+    assert result.stdout.split() == ["db.internal", "6432", "prod"]

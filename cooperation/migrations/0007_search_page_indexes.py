@@ -2,22 +2,12 @@
 
 from django.db import migrations, models
 
-# The newest-first order of the search page and lists, over published initiatives. SQLite
-# cannot declare NULLS LAST in an index, so this one is PostgreSQL's alone.
+# The newest-first order of the search page and lists, over published initiatives (declared on
+# the model by migration 0009).
 NEWEST_SQL = (
     "CREATE INDEX IF NOT EXISTS initiative_newest ON cooperation_initiative "
     "(start_date DESC NULLS LAST, id DESC) WHERE status = 'published'"
 )
-
-
-def create_newest_index(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(NEWEST_SQL)
-
-
-def drop_newest_index(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP INDEX IF EXISTS initiative_newest")
 
 
 class Migration(migrations.Migration):
@@ -31,5 +21,5 @@ class Migration(migrations.Migration):
             model_name='initiative',
             index=models.Index(condition=models.Q(('status', 'published')), fields=['kind', 'initiative_status'], include=('id', 'start_date', 'agreement'), name='initiative_facets'),
         ),
-        migrations.RunPython(create_newest_index, drop_newest_index),
+        migrations.RunSQL(NEWEST_SQL, "DROP INDEX IF EXISTS initiative_newest"),
     ]

@@ -1,9 +1,10 @@
-"""Generate synthetic bilingual initiatives for benchmarks (never part of the shipped content).
+"""Generate bilingual initiatives for benchmarks, in a database of their own.
 
-Every generated record is flagged `synthetic=True` and published (complete in both languages,
-citing the benchmark's own synthetic source), so the public pages and search treat them like
-real records. `--delete` removes them all. Rows are written in bulk, so the search columns are
-filled here and the PostgreSQL vectors in one UPDATE at the end.
+The benchmark never shares a database with real content: this command refuses to write into a
+database whose name does not contain "bench" (`make bench` uses `portal_bench`), and dropping
+that database is the clean-up. Every generated record is published (complete in both languages,
+citing the benchmark's own source), so public pages and search treat them like real records;
+the database's triggers index them as they are written.
 
 The vocabulary is built so the benchmark has known cases: "cooperation" / "coopération" is in
 every title (a word matching most records), "zirconium" in about 1 in 10,000 (a selective
@@ -14,7 +15,7 @@ import datetime
 import random
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -30,7 +31,6 @@ from cooperation.models import (
     Source,
     Status,
 )
-from cooperation.search import search_words, vector_sql
 
 TOPICS = [
     ("energy", "énergie"),
@@ -73,8 +73,20 @@ PLACES = [
 BATCH = 2000
 
 
+#: The generated records' slugs start with these (how a second run knows what is there).
+PREFIXES = {
+    Initiative: "synthetic-initiative-",
+    Organization: "synthetic-organization-",
+    CooperationArea: "synthetic-area-",
+}
+
+
+def generated(model):
+    return model.objects.filter(slug_en__startswith=PREFIXES[model])
+
+
 class Command(BaseCommand):
-    help = "Generate N synthetic bilingual initiatives (flagged synthetic) for benchmarks."
+    help = "Generate N bilingual initiatives for benchmarks, in a benchmark database."
 
     def add_arguments(self, parser):
         parser.add_argument("count", type=int, nargs="?", default=1000)
@@ -84,62 +96,46 @@ class Command(BaseCommand):
         parser.add_argument("--organizations", type=int, default=2000)
         parser.add_argument("--areas", type=int, default=20)
         parser.add_argument("--seed", type=int, default=2025)
-        parser.add_argument("--delete", action="store_true", help="Remove all synthetic records.")
+        parser.add_argument(
+            "--any-database",
+            action="store_true",
+            help="Write even into a database whose name lacks 'bench' (the test suite's).",
+        )
 
-    def handle(self, *args, count, total, organizations, areas, seed, delete, **options):
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                # Bulk work: the web requests' statement timeout does not apply here.
-                cursor.execute("SET statement_timeout = 0")
-        if delete:
-            self.delete()
-            return
+    def handle(self, *args, count, total, organizations, areas, seed, any_database, **options):
+        name = connection.settings_dict["NAME"]
+        if "bench" not in name and not any_database:
+            raise CommandError(
+                f"The database {name!r} is not a benchmark database: generated records never "
+                "go into real content. Point DATABASE_URL at a database named like "
+                "portal_bench (`make bench` does)."
+            )
+        with connection.cursor() as cursor:
+            # Bulk work: the web requests' statement timeout does not apply here.
+            cursor.execute("SET statement_timeout = 0")
         if total is not None:
             count = max(0, total - Initiative.objects.published().count())
             if not count:
-                self.index_vectors()
+                self.analyze()
                 self.stdout.write(f"Already {total:,} published initiatives; nothing to add.")
                 return
-        random.seed(seed + Initiative.objects.filter(synthetic=True).count())
+        random.seed(seed + generated(Initiative).count())
         started = timezone.now()
         with transaction.atomic():
             source = self.source()
             area_ids = self.areas(areas, source)
             org_rows = self.organizations(organizations, source)
             made = self.initiatives(count, area_ids, org_rows, source)
-        self.index_vectors()
+        self.analyze()
         seconds = (timezone.now() - started).total_seconds()
-        self.stdout.write(f"Generated {made} synthetic initiatives in {seconds:.0f} s.")
+        self.stdout.write(f"Generated {made} initiatives in {seconds:.0f} s.")
 
-    def index_vectors(self) -> None:
-        """Fill the PostgreSQL search vectors the bulk insert left empty, then VACUUM ANALYZE
-        (fresh statistics, and a visibility map so that index-only scans apply, as autovacuum
-        would leave them in time on a live site)."""
-        if connection.vendor != "postgresql":
-            return
-        with transaction.atomic():
-            Initiative.objects.filter(synthetic=True, search_vector_en__isnull=True).update(
-                search_vector_en=vector_sql("en"), search_vector_fr=vector_sql("fr")
-            )
+    def analyze(self) -> None:
+        """VACUUM ANALYZE: fresh statistics, and a visibility map so that index-only scans
+        apply, as autovacuum would leave them in time on a live site."""
         with connection.cursor() as cursor:
             # VACUUM cannot run in a transaction (as in tests); ANALYZE alone then.
             cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
-
-    def delete(self):
-        with transaction.atomic():
-            ids = list(Initiative.objects.filter(synthetic=True).values_list("pk", flat=True))
-            content_type = ContentType.objects.get_for_model(Initiative)
-            Citation.objects.filter(content_type=content_type, object_id__in=ids).delete()
-            Initiative.objects.filter(synthetic=True).delete()
-            for model in (Organization, CooperationArea):
-                Citation.objects.filter(
-                    content_type=ContentType.objects.get_for_model(model),
-                    object_id__in=model.objects.filter(synthetic=True).values("pk"),
-                ).delete()
-            Organization.objects.filter(synthetic=True).delete()
-            CooperationArea.objects.filter(synthetic=True).delete()
-            Source.objects.filter(reference="synthetic-benchmark").delete()
-        self.stdout.write("Deleted every synthetic record.")
 
     def source(self) -> Source:
         source, _created = Source.objects.get_or_create(
@@ -176,9 +172,7 @@ class Command(BaseCommand):
         )
 
     def areas(self, count: int, source) -> list[int]:
-        existing = list(
-            CooperationArea.objects.filter(synthetic=True).values_list("pk", flat=True)
-        )
+        existing = list(generated(CooperationArea).values_list("pk", flat=True))
         if len(existing) >= count:
             return existing
         created = CooperationArea.objects.bulk_create(
@@ -192,7 +186,6 @@ class Command(BaseCommand):
                     summary_fr="Généré.",
                     position=100 + n,
                     status=Status.PUBLISHED,
-                    synthetic=True,
                 )
                 for n in range(len(existing), count)
             ]
@@ -201,7 +194,7 @@ class Command(BaseCommand):
         return existing + [a.pk for a in created]
 
     def organizations(self, count: int, source) -> list[tuple[int, str]]:
-        rows = list(Organization.objects.filter(synthetic=True).values_list("pk", "name_en"))
+        rows = list(generated(Organization).values_list("pk", "name_en"))
         if len(rows) < count:
             kinds = [k for k, _label in OrganizationKind.choices]
             created = Organization.objects.bulk_create(
@@ -216,7 +209,6 @@ class Command(BaseCommand):
                         summary_en="Generated.",
                         summary_fr="Générée.",
                         status=Status.PUBLISHED,
-                        synthetic=True,
                     )
                     for n in range(len(rows), count)
                 ],
@@ -227,16 +219,10 @@ class Command(BaseCommand):
         return rows
 
     def initiatives(self, count: int, area_ids, org_rows, source) -> int:
-        names = {
-            pk: (name, name.replace("Synthetic Organization", "Organisation synthétique"))
-            for pk, name in org_rows
-        }
-        area_names = dict(
-            CooperationArea.objects.filter(pk__in=area_ids).values_list("pk", "name_en")
-        )
+        organization_ids = [pk for pk, _name in org_rows]
         kinds = [k for k, _label in InitiativeKind.choices]
         statuses = [s for s, _label in InitiativeStatus.choices]
-        start = Initiative.objects.filter(synthetic=True).count()
+        start = generated(Initiative).count()
         now = timezone.now()
         made = 0
         for offset in range(start, start + count, BATCH):
@@ -254,11 +240,8 @@ class Command(BaseCommand):
                 place_en, place_fr = random.choice(PLACES)
                 summary_en = f"Canada and Korea work together on {topic_en} in {place_en}."
                 summary_fr = f"Le Canada et la Corée collaborent en {topic_fr} à {place_fr}."
-                orgs = random.sample(list(names), 3)
+                orgs = random.sample(organization_ids, 3)
                 areas = random.sample(area_ids, 2)
-                related = " ".join(
-                    [n for pk in orgs for n in names[pk]] + [area_names[a] for a in areas]
-                )
                 batch.append(
                     Initiative(
                         title_en=title_en,
@@ -277,11 +260,6 @@ class Command(BaseCommand):
                         start_date_precision="month",
                         status=Status.PUBLISHED,
                         first_published=now,
-                        synthetic=True,
-                        search_title=search_words(f"{title_en} {title_fr}"),
-                        search_summary=search_words(f"{summary_en} {summary_fr}"),
-                        search_description=" ",
-                        search_related=search_words(related),
                     )
                 )
                 links.append((orgs, areas))

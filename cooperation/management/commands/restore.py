@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from cooperation.models import DataVersion, Initiative, refresh_search_index
+from cooperation.models import DataVersion, rebuild_search_index
 
 
 def cooperation_models():
@@ -50,7 +50,8 @@ class Command(BaseCommand):
                 User.objects.all().delete()
                 Group.objects.all().delete()
             call_command("loaddata", str(path), verbosity=0)
-            # The search index is derived data: recompute it rather than trust the file.
-            refresh_search_index(Initiative.objects.values_list("pk", flat=True))
+            # The search index is derived data: recompute it rather than trust the file (its
+            # rows arrive in any order, a link before the organization it names).
+            rebuild_search_index()
         restored = sum(model.objects.count() for model in cooperation_models())
         self.stdout.write(f"Restored {restored} records from {path}.")
