@@ -95,6 +95,21 @@ def empty_cache():
         caches[alias].clear()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_stray_connections(django_db_setup, django_db_blocker):
+    """At the end, close the sessions left on the test database, so it can be dropped:
+    Playwright runs a browser test's body in a greenlet of its own, whose database connection
+    Django never sees again."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 @pytest.fixture(scope="session")
 def content_fixture(django_db_setup, django_db_blocker, tmp_path_factory):
     """The shipped content, loaded once per session as `make run` loads it and kept as a
@@ -159,33 +174,3 @@ def site_database(site_template):
     name = f"{site_template}_copy"
     yield servers.create_database(name, template=site_template)
     servers.drop_database(name)
-
-
-@pytest.fixture
-def hidden_records(db):
-    """Unpublished records, and unpublished parts of published ones, all named "Hidden"."""
-    from cooperation.models import AgreementParty, InitiativeParticipant
-    from tests.factories import (
-        cite,
-        make_agreement,
-        make_area,
-        make_initiative,
-        make_organization,
-        make_recommendation,
-        make_source,
-    )
-
-    source = make_source()
-    visible = make_initiative(title_en="Visible initiative", source=source)
-    hidden_org = make_organization(published=False, name_en="Hidden organization")
-    InitiativeParticipant.objects.create(initiative=visible, organization=hidden_org)
-    visible.areas.add(make_area(published=False, name_en="Hidden area"))
-    visible.agreement = make_agreement(published=False, title_en="Hidden agreement")
-    visible.save()
-    cite(visible, make_source(published=False, title_en="Hidden source"))
-    agreement = make_agreement(title_en="Visible agreement", source=source)
-    AgreementParty.objects.create(agreement=agreement, organization=hidden_org)
-    recommendation = make_recommendation(title_en="Visible recommendation", source=source)
-    recommendation.initiatives.add(make_initiative(published=False, title_en="Hidden initiative"))
-    make_recommendation(published=False, title_en="Hidden recommendation")
-    return visible

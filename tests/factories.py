@@ -1,12 +1,15 @@
 """Small factories: records complete in both languages unless told otherwise."""
 
+import datetime
 import itertools
 
 from cooperation.models import (
     Agreement,
+    AgreementParty,
     Citation,
     CooperationArea,
     Initiative,
+    InitiativeParticipant,
     Organization,
     Recommendation,
     Source,
@@ -106,13 +109,44 @@ MAKERS = {
 __all__ = ["Status", "MAKERS", "cite", "make_source"]
 
 
-def make_related_initiatives(n: int, source: Source) -> None:
-    """`n` published initiatives, each in a new area and with a new participant."""
-    from cooperation.models import InitiativeParticipant
-
-    for _ in range(n):
-        initiative = make_initiative(source=source)
-        initiative.areas.add(make_area(source=source))
-        InitiativeParticipant.objects.create(
-            initiative=initiative, organization=make_organization(source=source)
+def populate(n: int) -> dict:
+    """n published records of each type, densely linked; one of each for record pages."""
+    source = make_source()
+    areas = [make_area(source=source) for _ in range(n)]
+    organizations = [make_organization(source=source, country="KR") for _ in range(n)]
+    agreements = [
+        make_agreement(source=source, date_signed=datetime.date(2000 + i % 25, 1, 1))
+        for i in range(n)
+    ]
+    initiatives = []
+    for i in range(n):
+        initiative = make_initiative(source=source, agreement=agreements[i % n])
+        initiative.areas.set(areas)
+        InitiativeParticipant.objects.bulk_create(
+            InitiativeParticipant(initiative=initiative, organization=o, role="partner")
+            for o in organizations
         )
+        for _ in range(n // 5):
+            cite(initiative, source)
+        initiatives.append(initiative)
+    for agreement in agreements:
+        agreement.areas.set(areas)
+        AgreementParty.objects.bulk_create(
+            AgreementParty(agreement=agreement, organization=o, role="party")
+            for o in organizations
+        )
+    recommendations = []
+    for _ in range(n):
+        recommendation = make_recommendation(source=source)
+        recommendation.areas.set(areas)
+        recommendation.initiatives.set(initiatives)
+        recommendations.append(recommendation)
+    return {
+        "word": "english",  # in every title made here
+        "source": source,
+        "area": areas[0],
+        "organization": organizations[0],
+        "agreement": agreements[0],
+        "initiative": initiatives[0],
+        "recommendation": recommendations[0],
+    }

@@ -4,8 +4,6 @@ import json
 
 import pytest
 import schemathesis
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from schemathesis.generation.modes import GenerationMode
 
@@ -13,8 +11,6 @@ from cooperation import opendata
 from cooperation.models import Initiative
 from tests.factories import (
     make_initiative,
-    make_related_initiatives,
-    make_source,
 )
 from tests.test_exports import page_titles
 
@@ -146,33 +142,6 @@ def test_the_api_is_read_only(client):
     assert client.post("/api/initiatives/", {}).status_code == 405
     assert client.delete(f"/api/initiatives/{initiative.uuid}/").status_code == 405
     assert client.put(f"/api/initiatives/{initiative.uuid}/", {}).status_code == 405
-
-
-def test_unpublished_records_and_parts_never_appear(client, hidden_records):
-    texts = []
-    for name in opendata.DATASETS:
-        texts.append(client.get(f"/api/{name}/", {"page_size": 100}).content.decode())
-    texts.append(client.get(f"/api/initiatives/{hidden_records.uuid}/").content.decode())
-    joined = "\n".join(texts)
-    assert "Visible initiative" in joined
-    assert "Hidden" not in joined
-    for record in Initiative.objects.drafts():
-        assert client.get(f"/api/initiatives/{record.uuid}/").status_code == 404
-
-
-def test_the_number_of_queries_does_not_grow_with_the_page(client):
-    source = make_source()
-
-    def grow(n):
-        make_related_initiatives(n, source)
-
-    grow(2)
-    with CaptureQueriesContext(connection) as few:
-        client.get("/api/initiatives/", {"page_size": 100})
-    grow(40)
-    with CaptureQueriesContext(connection) as many:
-        assert len(client.get("/api/initiatives/", {"page_size": 100}).json()["results"]) == 42
-    assert len(few) == len(many)
 
 
 def test_the_root_lists_every_record_type_and_the_openapi_document(client):

@@ -7,11 +7,9 @@ import json
 import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from cooperation.models import InitiativeParticipant
-from tests.factories import cite, make_area, make_initiative, make_organization, make_source
+from tests.factories import make_area, make_initiative, make_organization, make_source
 
 pytestmark = pytest.mark.django_db
 
@@ -115,31 +113,3 @@ def test_bad_values_are_refused_with_a_message_in_the_visitors_language(client):
     assert response.status_code == 400
     assert "errors" in json.loads(text)
     assert client.get("/en/initiatives/results.xml").status_code == 404
-
-
-def test_unpublished_parts_never_appear(client):
-    source = make_source()
-    initiative = make_initiative(title_en="Visible", source=source)
-    hidden = make_organization(published=False, name_en="Hidden org")
-    InitiativeParticipant.objects.create(initiative=initiative, organization=hidden)
-    initiative.areas.add(make_area(published=False, name_en="Hidden area"))
-    cite(initiative, make_source(published=False, title_en="Hidden source"))
-    _, text = download(client, "json", {})
-    assert "Visible" in text
-    assert "Hidden" not in text
-
-
-def test_the_number_of_queries_does_not_grow_with_the_rows(client):
-    source = make_source()
-
-    def grow(n):
-        for _ in range(n):
-            make_initiative(source=source).areas.add(make_area(source=source))
-
-    grow(3)
-    with CaptureQueriesContext(connection) as few:
-        download(client, "csv", {})
-    grow(30)
-    with CaptureQueriesContext(connection) as many:
-        download(client, "csv", {})
-    assert len(few) == len(many)

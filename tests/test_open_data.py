@@ -7,8 +7,6 @@ import xml.etree.ElementTree as ET
 
 import feedparser
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from cooperation import opendata
 from cooperation.models import (
@@ -22,7 +20,6 @@ from cooperation.models import (
 from tests.factories import (
     make_agreement,
     make_initiative,
-    make_related_initiatives,
     make_source,
 )
 
@@ -104,36 +101,6 @@ def test_dumps_answer_304_until_the_data_changes(client):
     again = client.get("/data/initiatives.json", HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == 200
     assert "Second" in body(again)
-
-
-def test_the_number_of_queries_of_a_dump_does_not_grow_with_the_rows(client):
-    source = make_source()
-
-    def grow(n):
-        make_related_initiatives(n, source)
-
-    grow(3)
-    with CaptureQueriesContext(connection) as few:
-        body(client.get("/data/initiatives.csv"))
-    grow(30)
-    with CaptureQueriesContext(connection) as many:
-        body(client.get("/data/initiatives.csv"))
-    assert len(few) == len(many)
-
-
-def test_unpublished_records_and_parts_are_in_no_dump_feed_or_dictionary(client, hidden_records):
-    texts = [
-        body(client.get(f"/data/{name}.{fmt}"))
-        for name in opendata.DATASETS
-        for fmt in ("csv", "json")
-    ]
-    texts += [body(client.get("/en/feed/")), body(client.get("/fr/fil/"))]
-    texts.append(body(client.get("/en/initiatives/results.json")))
-    joined = "\n".join(texts)
-    assert "Visible initiative" in joined
-    assert "Visible agreement" in joined
-    assert "Visible recommendation" in joined
-    assert "Hidden" not in joined
 
 
 # -- Data dictionary and the Open data page ---------------------------------------------------

@@ -114,11 +114,6 @@ def test_the_index_forgets_areas_cleared_or_deleted_and_organizations_unpublishe
     assert search("qwertronics") == ["A joint lab"] and search("zyxtronics") == []
 
 
-def test_drafts_are_never_found(client):
-    make_initiative(published=False, title_en="Hidden hydrogen plan")
-    assert titles(client, "hydrogen") == []
-
-
 # -- Ranking -----------------------------------------------------------------------------
 
 

@@ -11,65 +11,22 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from cooperation.models import (
-    AgreementParty,
     Initiative,
     InitiativeParticipant,
     Organization,
-    Status,
 )
 from cooperation.templatetags.portal import money
 from tests.factories import (
-    cite,
     make_agreement,
     make_area,
     make_initiative,
     make_organization,
     make_recommendation,
     make_source,
+    populate,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def populate(n: int) -> dict:
-    """n records of each type, densely linked, plus one of each returned for detail pages."""
-    source = make_source()
-    areas = [make_area(source=source) for _ in range(n)]
-    organizations = [make_organization(source=source, country="KR") for _ in range(n)]
-    agreements = [
-        make_agreement(source=source, date_signed=datetime.date(2000 + i % 25, 1, 1))
-        for i in range(n)
-    ]
-    initiatives = []
-    for i in range(n):
-        initiative = make_initiative(source=source, agreement=agreements[i % n])
-        initiative.areas.set(areas)
-        InitiativeParticipant.objects.bulk_create(
-            InitiativeParticipant(initiative=initiative, organization=o, role="partner")
-            for o in organizations
-        )
-        for _ in range(n // 5):
-            cite(initiative, source)
-        initiatives.append(initiative)
-    for agreement in agreements:
-        agreement.areas.set(areas)
-        AgreementParty.objects.bulk_create(
-            AgreementParty(agreement=agreement, organization=o, role="party")
-            for o in organizations
-        )
-    recommendations = []
-    for _ in range(n):
-        recommendation = make_recommendation(source=source)
-        recommendation.areas.set(areas)
-        recommendation.initiatives.set(initiatives)
-        recommendations.append(recommendation)
-    return {
-        "area": areas[0],
-        "organization": organizations[0],
-        "agreement": agreements[0],
-        "initiative": initiatives[0],
-        "recommendation": recommendations[0],
-    }
 
 
 PAGE_TYPES = [
@@ -112,20 +69,6 @@ def count_queries(client, url: str) -> int:
 
 
 @pytest.mark.parametrize("page_type", PAGE_TYPES)
-def test_queries_per_page_do_not_grow_with_the_data(client, page_type):
-    few = populate(2)
-    few_counts = {
-        lang: count_queries(client, page_url(page_type, lang, few)) for lang in ["en", "fr"]
-    }
-    many = populate(15)
-    many_counts = {
-        lang: count_queries(client, page_url(page_type, lang, many)) for lang in ["en", "fr"]
-    }
-    assert many_counts == few_counts
-    assert max(many_counts.values()) <= 10
-
-
-@pytest.mark.parametrize("page_type", PAGE_TYPES)
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_every_page_type_has_one_h1_landmarks_and_its_language(client, page_type, language):
     records = populate(1)
@@ -160,64 +103,6 @@ def test_the_toggle_round_trip_lands_on_the_same_page(client, page_type, languag
         rf'<a href="([^"]+)" lang="{language}" hreflang="{language}">', back.text
     )
     assert html.unescape(toggle_back.group(1)) == start
-
-
-def test_unpublished_records_are_absent_everywhere(client):
-    source = make_source()
-    area = make_area(source=source, name_en="Visible area")
-    hidden = {
-        "area": make_area(published=False, name_en="Secret area", name_fr="Domaine secret"),
-        "initiative": make_initiative(
-            published=False, title_en="Secret initiative", title_fr="Initiative secrète"
-        ),
-        "agreement": make_agreement(
-            published=False,
-            title_en="Secret agreement",
-            title_fr="Entente secrète",
-            date_signed=datetime.date(2020, 1, 1),
-        ),
-        "organization": make_organization(
-            published=False, name_en="Secret org", name_fr="Organisation secrète"
-        ),
-        "recommendation": make_recommendation(
-            published=False, title_en="Secret advice", title_fr="Conseil secret"
-        ),
-    }
-    # Drafts linked to published records must not show through them either.
-    visible = make_initiative(source=source, title_en="Visible initiative")
-    visible.areas.add(area, hidden["area"])
-    InitiativeParticipant.objects.create(
-        initiative=visible, organization=hidden["organization"], role="lead"
-    )
-    hidden["initiative"].areas.add(area)
-    hidden["recommendation"].areas.add(area)
-    cite(hidden["initiative"], source)
-    hidden_source = make_source(
-        published=False, title_en="Secret source", title_fr="Source secrète"
-    )
-    pages = (
-        [f"/{lang}/" for lang in ("en", "fr")]
-        + [path for paths in LIST_PATHS.values() for path in paths.values()]
-        + [
-            area.url_in("en"),
-            area.url_in("fr"),
-            visible.url_in("en"),
-            visible.url_in("fr"),
-            "/sitemap.xml",
-        ]
-    )
-    for url in pages:
-        text = client.get(url).text
-        for record in [*hidden.values(), hidden_source]:
-            for language in ("en", "fr"):
-                label = getattr(record, f"{record.label_field}_{language}")
-                assert label not in text, (url, label)
-        for record in hidden.values():
-            assert record.slug_en not in text and record.slug_fr not in text, url
-    home = client.get("/en/").text
-    assert re.search(r'<span class="figure">1</span>\s*initiative\b', home)
-    assert re.search(r'<span class="figure">1</span>\s*cooperation area\b', home)
-    assert "1 initiative ·" in client.get("/en/areas/").text
 
 
 def test_dates_and_amounts_are_written_for_the_language(client):
@@ -349,7 +234,7 @@ def test_the_sitemap_lists_published_pages_with_hreflang_alternates(client):
     assert 'hreflang="fr" href="http://testserver/fr/initiatives/sur-l-ia/"' in text
     assert 'hreflang="x-default"' in text
     assert "secret" not in text
-    assert initiative.status == Status.PUBLISHED
+    assert initiative.url_in("en") == "/en/initiatives/on-ai/"
 
 
 def test_robots_txt_points_to_the_sitemap(client):

@@ -129,3 +129,19 @@ def highlight(value, query: str) -> str:
         else:
             parts.append(conditional_escape(piece))
     return mark_safe("".join(parts))  # noqa: S308  (every piece is escaped above)
+
+
+@register.filter
+def web_link(address, language: str = ""):
+    """An address as a link if it is a web address (http or https), else as plain text: a
+    value that reached the database some other way than the admin's validated form can never
+    become a javascript: or data: link."""
+    from urllib.parse import urlsplit
+
+    text = str(address or "")
+    parts = urlsplit(text.strip())
+    if parts.scheme.lower() in ("http", "https") and parts.netloc:
+        if language:
+            return format_html('<a href="{}" hreflang="{}">{}</a>', text, language, text)
+        return format_html('<a href="{}">{}</a>', text, text)
+    return conditional_escape(text)
