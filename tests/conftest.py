@@ -134,20 +134,23 @@ def content_fixture(django_db_setup, django_db_blocker, tmp_path_factory):
     return path
 
 
+@pytest.fixture(scope="session")
+def content_snapshot(content_fixture, django_db_blocker):
+    from tests.snapshot import ContentSnapshot
+
+    with django_db_blocker.unblock():  # the dump names content types by their natural key
+        return ContentSnapshot(content_fixture)
+
+
 @pytest.fixture
-def shipped_content(request, content_fixture):
+def shipped_content(request, content_snapshot):
     """The portal's shipped bilingual content, in this test's database (inside its
     transaction, or committed for a transactional test)."""
-    from django.core.management import call_command
-
-    from cooperation.models import rebuild_search_index
-
     if "transactional_db" not in request.fixturenames and "live_server" not in (
         request.fixturenames
     ):
         request.getfixturevalue("db")
-    call_command("loaddata", str(content_fixture), verbosity=0)
-    rebuild_search_index()
+    content_snapshot.restore()
 
 
 @pytest.fixture(scope="session")
