@@ -22,7 +22,7 @@ from .models import (
     Status,
     active_language,
 )
-from .search import MAX_QUERY_LENGTH, clean_query
+from .search import MAX_QUERY_LENGTH, PortalUnaccent, clean_query
 
 
 def organization_country_choices() -> list[tuple[str, str]]:
@@ -256,7 +256,8 @@ class InitiativeFilterSet(django_filters.FilterSet):
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         if self.sort_order == "title":
-            return queryset.order_by(Lower(f"title_{self.language}"), "pk")
+            # "Énergie" among the E's, whatever the database's collation.
+            return queryset.order_by(PortalUnaccent(Lower(f"title_{self.language}")), "pk")
         if self.sort_order == "relevance":
             return queryset.order_by("-rank", F("start_date").desc(nulls_last=True), "pk")
         return queryset.order_by(F("start_date").desc(nulls_last=True), "-pk")

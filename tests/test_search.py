@@ -345,8 +345,10 @@ def test_facet_counts_are_shown_next_to_options(client):
 def test_sorting_by_title_follows_the_pages_language(client):
     make_initiative(title_en="Alpha", title_fr="Zèbre")
     make_initiative(title_en="Zulu", title_fr="Abeille")
-    assert titles(client, {"sort": "title"}, "en") == ["Alpha", "Zulu"]
-    assert titles(client, {"sort": "title"}, "fr") == ["Abeille", "Zèbre"]
+    make_initiative(title_en="Energy", title_fr="Énergie")
+    assert titles(client, {"sort": "title"}, "en") == ["Alpha", "Energy", "Zulu"]
+    # Accented capitals sort with their letter, not after Z.
+    assert titles(client, {"sort": "title"}, "fr") == ["Abeille", "Énergie", "Zèbre"]
 
 
 def test_newest_first_is_the_default_without_a_query(client):

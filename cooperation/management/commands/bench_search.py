@@ -2,8 +2,8 @@
 
 Prints, for each case, the median (p50) and 95th percentile (p95) in milliseconds of the
 view (request in, response out, through the middleware) and of the SQL alone, and the number
-of queries. Run it through `make bench`, which prepares a PostgreSQL database with 100,000
-synthetic initiatives.
+of queries. Run it through `make bench`, which prepares a benchmark database (portal_bench)
+with 100,000 generated initiatives.
 """
 
 import re
