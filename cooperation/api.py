@@ -32,8 +32,13 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from . import opendata
-from .filters import InitiativeFilterSet, OrganizationFilterSet, cached_filter_options
-from .models import Agreement, CooperationArea, Organization, active_language
+from .filters import (
+    SLUG_FILTERS,
+    InitiativeFilterSet,
+    OrganizationFilterSet,
+    cached_filter_options,
+)
+from .models import active_language
 
 # -- Errors --------------------------------------------------------------------------------
 
@@ -224,32 +229,14 @@ class FilterBackend(DjangoFilterBackend):
         return kwargs
 
 
-#: The initiative filters that name a record by its slug, and that record's model.
-SLUG_FILTERS = {"area": CooperationArea, "organization": Organization, "agreement": Agreement}
-
-
 class InitiativeFilterBackend(FilterBackend):
-    """The search page's FilterSet, sorting included. Areas, organizations and agreements may
-    be named by their English or their French slug, whatever the language of the request."""
+    """The search page's FilterSet, sorting included, with its cached options. Areas,
+    organizations and agreements may be named by their English or their French slug, whatever
+    the language of the request (InitiativeFilterSet.in_this_language)."""
 
     def get_filterset_kwargs(self, request, queryset, view):
         kwargs = super().get_filterset_kwargs(request, queryset, view)
-        language = active_language()
-        options = cached_filter_options(language)
-        data = kwargs["data"].copy()
-        for name, model in SLUG_FILTERS.items():
-            value = data.get(name)
-            if value and value not in dict(options[name]):
-                other = "fr" if language == "en" else "en"
-                found = (
-                    model.objects.published()
-                    .filter(**{f"slug_{other}": value})
-                    .values_list(f"slug_{language}", flat=True)
-                    .first()
-                )
-                if found:
-                    data[name] = found
-        kwargs.update(data=data, options=options)
+        kwargs.update(options=cached_filter_options(active_language()))
         return kwargs
 
 
@@ -322,8 +309,9 @@ def fill_filter_values(result, generator, request, public):
     request's language (they depend on the published data), and the year bounds."""
     options = {}
     for language in opendata.LANGUAGES:
-        for name, values in cached_filter_options(language).items():
-            options.setdefault(name, set()).update(key for key, _label in values)
+        found = cached_filter_options(language)
+        for name in (*SLUG_FILTERS, "country"):
+            options.setdefault(name, set()).update(key for key, _label in found[name])
     options = {name: sorted(values) for name, values in options.items()}
     for path, operations in result.get("paths", {}).items():
         for operation in operations.values():

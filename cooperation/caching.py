@@ -1,16 +1,21 @@
 """Caching of expensive answers that only change when the data does.
 
-Every cached value is keyed on the data version (`DataVersion.number`), which database triggers
-raise on each write to a cooperation table. Reading the version costs one indexed query per
+Every cached value is keyed on the data version (`data_version()`: `DataVersion.number`, which
+database triggers raise on each write to a cooperation table, with what keeps a number reached
+again from naming what was cached before). Reading the version costs one indexed query per
 request; in exchange a change made anywhere (admin, loader, shell, another host) is seen at the
 next request by every worker, whatever cache backend is configured (settings.CACHES), and a
 visitor is never shown a cached page of data that has since changed or been unpublished.
 Keys also carry the language, so a cached English answer is never served in French.
 """
 
+import functools
 import hashlib
 import json
+import os
+from pathlib import Path
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
@@ -22,22 +27,65 @@ VERSION_TABLE = "cooperation_dataversion"
 _BUMP = f"UPDATE {VERSION_TABLE} SET number = number + 1 WHERE id = 1"
 
 
-def data_version() -> int:
-    """The current data version (one query)."""
-    from .models import DataVersion
+#: The version row, with the identities of this database and of the table that holds it.
+_VERSION_SQL = (
+    f"SELECT v.number, v.epoch, d.oid, '{VERSION_TABLE}'::regclass::oid "
+    f"FROM {VERSION_TABLE} v, pg_database d "
+    "WHERE v.id = 1 AND d.datname = current_database()"
+)
 
-    number = DataVersion.objects.filter(pk=1).values_list("number", flat=True).first()
-    return number or 0
+
+def data_version() -> str:
+    """The current data version (one query): a token that never names two states of the data.
+
+    It joins the number the triggers raise on every write with what makes a number reached
+    again mean something else: the row's epoch (new whenever the row is made again: a flush,
+    a fresh database), the database's and the version table's identities (a database restored
+    or copied from a dump gets new ones), and the release of the code, templates and
+    translations (a deploy never serves the old HTML).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_VERSION_SQL)
+        row = cursor.fetchone()
+    number, identity = (row[0], row[1:]) if row else (0, ("no version row",))
+    digest = hashlib.sha256(repr((identity, release())).encode()).hexdigest()[:16]
+    return f"{number}-{digest}"
 
 
-def cache_key(name: str, version: int, language: str, parts=None) -> str:
+#: What the release hash reads: everything that shapes an answer but the data.
+RELEASE_FILES = (
+    "cooperation/**/*.py",
+    "portal/**/*.py",
+    "templates/**/*",
+    "locale/**/*.mo",
+    "static/**/*",
+    "requirements.lock",
+)
+
+
+@functools.lru_cache(maxsize=1)
+def release(root: Path | None = None) -> str:
+    """DJANGO_RELEASE, or a hash of the code, templates, translations and static files."""
+    if os.environ.get("DJANGO_RELEASE") and root is None:
+        return os.environ["DJANGO_RELEASE"]
+    root = Path(root or settings.BASE_DIR)
+    digest = hashlib.sha256()
+    for pattern in RELEASE_FILES:
+        for path in sorted(root.glob(pattern)):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def cache_key(name: str, version: str, language: str, parts=None) -> str:
     digest = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[
         :32
     ]
     return f"cooperation:{name}:v{version}:{language}:{digest}"
 
 
-def cached(name: str, version: int, language: str, parts, compute):
+def cached(name: str, version: str, language: str, parts, compute):
     """`compute()`, or its cached value for this name, data version, language and parts."""
     key = cache_key(name, version, language, parts)
     value = cache.get(key, _MISSING)

@@ -6,6 +6,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import CharField, F, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, ExtractYear, Lower
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -50,14 +51,22 @@ class OrganizationFilterSet(django_filters.FilterSet):
         fields = ["country", "kind"]
 
 
-def initiative_filter_options(language: str) -> dict[str, list[tuple[str, str]]]:
+#: The initiative filters that name a record by its slug.
+SLUG_FILTERS = ("area", "organization", "agreement")
+
+
+def initiative_filter_options(language: str) -> dict:
     """The values the initiative filters accept, with their labels, in one query.
 
     Areas, organizations and agreements are named by their slug in the page's language;
-    countries by the ISO code of a participating organization's country.
+    countries by the ISO code of a participating organization's country. Under "slugs", each
+    slug filter maps the other language's slugs to this language's and back
+    ({"to_this": {...}, "to_other": {...}}), so that a filter written in either language is
+    understood, and the language toggle writes the other language's slugs.
     """
+    other = "fr" if language == "en" else "en"
 
-    def part(model, kind: str, key: str, label: str):
+    def part(model, kind: str, key: str, label: str, other_key: str):
         # Plain QuerySets, so every part of the UNION lists its columns in the same order.
         return (
             QuerySet(model)
@@ -67,32 +76,37 @@ def initiative_filter_options(language: str) -> dict[str, list[tuple[str, str]]]
                 option=Value(kind, output_field=CharField()),
                 key=Cast(F(key), CharField()),
                 label=Cast(F(label), CharField()),
+                other_key=Cast(F(other_key), CharField()),
             )
-            .values_list("option", "key", "label")
+            .values_list("option", "key", "label", "other_key")
         )
 
     parts = [
-        part(CooperationArea, "area", f"slug_{language}", f"name_{language}"),
-        part(Organization, "organization", f"slug_{language}", f"name_{language}"),
-        part(Agreement, "agreement", f"slug_{language}", f"title_{language}"),
-        part(Organization, "country", "country", "country").distinct(),
+        part(CooperationArea, "area", f"slug_{language}", f"name_{language}", f"slug_{other}"),
+        part(
+            Organization, "organization", f"slug_{language}", f"name_{language}", f"slug_{other}"
+        ),
+        part(Agreement, "agreement", f"slug_{language}", f"title_{language}", f"slug_{other}"),
+        part(Organization, "country", "country", "country", "country").distinct(),
     ]
-    options: dict[str, dict[str, str]] = {
-        "area": {},
-        "organization": {},
-        "agreement": {},
-        "country": {},
-    }
-    for option, key, label in parts[0].union(*parts[1:], all=True):
+    options: dict[str, dict[str, str]] = {name: {} for name in (*SLUG_FILTERS, "country")}
+    slugs = {name: {"to_this": {}, "to_other": {}} for name in SLUG_FILTERS}
+    for option, key, label, other_key in parts[0].union(*parts[1:], all=True):
         if key:
             options[option][key] = countries.name(key) if option == "country" else label
+            if option in slugs and other_key:
+                slugs[option]["to_this"][other_key] = key
+                slugs[option]["to_other"][key] = other_key
     return {
-        name: sorted(values.items(), key=lambda item: item[1].casefold())
-        for name, values in options.items()
+        **{
+            name: sorted(values.items(), key=lambda item: item[1].casefold())
+            for name, values in options.items()
+        },
+        "slugs": slugs,
     }
 
 
-def cached_filter_options(language: str, version: int | None = None) -> dict:
+def cached_filter_options(language: str, version: str | None = None) -> dict:
     """`initiative_filter_options(language)`, cached under the data version."""
     return cached(
         "initiative-filter-options",
@@ -184,9 +198,13 @@ class InitiativeFilterSet(django_filters.FilterSet):
     }
 
     def __init__(self, data=None, *args, options=None, **kwargs):
+        language = active_language()
+        options = options if options is not None else initiative_filter_options(language)
+        if data is not None:
+            data = self.in_this_language(data, options)
         super().__init__(data, *args, **kwargs)
-        self.language = active_language()
-        self.options = options if options is not None else initiative_filter_options(self.language)
+        self.language = language
+        self.options = options
         for name in ("area", "organization", "agreement", "country"):
             # A callable, so the form's deep copy of its fields does not copy thousands of
             # choices on every request.
@@ -194,6 +212,35 @@ class InitiativeFilterSet(django_filters.FilterSet):
         self.form.fields["q"].widget = forms.TextInput(
             attrs={"type": "search", "maxlength": MAX_QUERY_LENGTH * 5, "autocomplete": "off"}
         )
+
+    @staticmethod
+    def in_this_language(data, options):
+        """`data` with any slug given in the other language replaced by this language's."""
+        renamed = {
+            name: options["slugs"][name]["to_this"][data[name]]
+            for name in SLUG_FILTERS
+            if data.get(name)
+            and data[name] in options["slugs"][name]["to_this"]
+            and data[name] not in options["slugs"][name]["to_other"]
+        }
+        if not renamed:
+            return data
+        data = data.copy()
+        for name, slug in renamed.items():
+            data[name] = slug
+        return data
+
+    def query_string_in(self, language: str) -> str:
+        """This search's query string for the page in `language`: the same parameters, in
+        the same order, with slugs in that language."""
+        if language == self.language:
+            return self.data.urlencode() if self.data else ""
+        data = self.data.copy() if self.data else QueryDict(mutable=True)
+        for name in SLUG_FILTERS:
+            slug = data.get(name)
+            if slug in self.options["slugs"][name]["to_other"]:
+                data[name] = self.options["slugs"][name]["to_other"][slug]
+        return data.urlencode()
 
     # -- filters -------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ import uuid
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.functions import RandomUUID
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
@@ -926,6 +927,10 @@ class DataVersion(models.Model):
     """
 
     number = models.BigIntegerField(default=0)
+    #: Made anew whenever the row is (re)created (a fresh database, a flush, a restore that
+    #: copies the row back): with the database's and the table's identities, it keeps a
+    #: number that starts again from 0 from ever naming what was cached before.
+    epoch = models.UUIDField(db_default=RandomUUID(), editable=False)
 
     class Meta:
         verbose_name = _("data version")

@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import condition, require_GET
+from django.views.decorators.http import condition, require_safe
 
 from . import opendata
 from .caching import CachedResults, cached, data_version
@@ -75,12 +75,12 @@ def _newest_first():
     return [F("start_date").desc(nulls_last=True), "-first_published"]
 
 
-def _published_counts(version: int):
+def _published_counts(version: str):
     """How many published records of each type (cached under the data version)."""
     return cached("published-counts", version, "any", None, published_counts)
 
 
-def _areas_with_counts(version: int):
+def _areas_with_counts(version: str):
     """Published areas with their counts of published records (cached under the data version;
     the instances hold both languages, so one entry serves both)."""
     return cached(
@@ -92,7 +92,7 @@ def _areas_with_counts(version: int):
     )
 
 
-@require_GET
+@require_safe
 def home(request):
     version = data_version()
     context = {
@@ -105,14 +105,14 @@ def home(request):
     return render(request, "cooperation/home.html", context)
 
 
-@require_GET
+@require_safe
 def area_list(request):
     return render(
         request, "cooperation/area_list.html", {"object_list": _areas_with_counts(data_version())}
     )
 
 
-@require_GET
+@require_safe
 def area_detail(request, slug: str):
     area = _published_by_slug(
         CooperationArea.objects.with_counts().with_published_citations(), slug
@@ -126,7 +126,7 @@ def area_detail(request, slug: str):
     return render(request, "cooperation/area_detail.html", context)
 
 
-@require_GET
+@require_safe
 def initiative_list(request):
     """The search page: `q` and the FilterSet's filters, facet counts, pagination.
 
@@ -172,7 +172,7 @@ def initiative_list(request):
     return render(request, "cooperation/initiative_list.html", context)
 
 
-@require_GET
+@require_safe
 def initiative_export(request, fmt: str):
     """The search page's results (same query, filters and order), every row, as CSV or JSON,
     streamed. Values the page would ignore with a message are refused here with a 400."""
@@ -272,7 +272,7 @@ def _facet_options(filterset, counts) -> dict[str, list[dict]]:
     return facets
 
 
-@require_GET
+@require_safe
 def initiative_detail(request, slug: str):
     queryset = (
         Initiative.objects.select_related("agreement")
@@ -290,14 +290,14 @@ def initiative_detail(request, slug: str):
     return render(request, "cooperation/initiative_detail.html", context)
 
 
-@require_GET
+@require_safe
 def agreement_list(request):
     """The timeline: every published agreement, newest first, grouped by year in the template."""
     agreements = Agreement.objects.published()
     return render(request, "cooperation/agreement_list.html", {"object_list": agreements})
 
 
-@require_GET
+@require_safe
 def agreement_detail(request, slug: str):
     queryset = Agreement.objects.with_published_citations().prefetch_related(
         _participations(AgreementParty)
@@ -313,7 +313,7 @@ def agreement_detail(request, slug: str):
     return render(request, "cooperation/agreement_detail.html", context)
 
 
-@require_GET
+@require_safe
 def organization_list(request):
     filterset = OrganizationFilterSet(
         request.GET or None,
@@ -324,7 +324,7 @@ def organization_list(request):
     return render(request, "cooperation/organization_list.html", context)
 
 
-@require_GET
+@require_safe
 def organization_detail(request, slug: str):
     organization = _published_by_slug(Organization.objects.with_published_citations(), slug)
     initiative_roles = organization.initiative_participations.filter(
@@ -343,7 +343,7 @@ def organization_detail(request, slug: str):
     return render(request, "cooperation/organization_detail.html", context)
 
 
-@require_GET
+@require_safe
 def recommendation_list(request):
     """Recommendations grouped by area (default) or by audience (?by=audience)."""
     recommendations = list(
@@ -370,7 +370,7 @@ def recommendation_list(request):
     return render(request, "cooperation/recommendation_list.html", context)
 
 
-@require_GET
+@require_safe
 def recommendation_detail(request, slug: str):
     recommendation = _published_by_slug(Recommendation.objects.with_published_citations(), slug)
     context = {
@@ -381,7 +381,7 @@ def recommendation_detail(request, slug: str):
     return render(request, "cooperation/recommendation_detail.html", context)
 
 
-@require_GET
+@require_safe
 def source_list(request):
     """Every published source, and the published records that cite it: up to RELATED_LIMIT of
     each record type per source, with how many there are in all. One query for the citations
@@ -424,7 +424,7 @@ def source_list(request):
     return render(request, "cooperation/source_list.html", {"object_list": sources})
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
     sitemap = request.build_absolute_uri(reverse("sitemap"))
     lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /i18n/", f"Sitemap: {sitemap}", ""]
@@ -439,7 +439,7 @@ def _data_etag(request, *args, **kwargs) -> str:
     return f"data-{data_version()}-{'-'.join(str(v) for v in kwargs.values())}"
 
 
-@require_GET
+@require_safe
 def open_data(request):
     """The Open data page: every download, the API, the feeds, the licence, the dictionary."""
     counts = _published_counts(data_version())
@@ -455,7 +455,7 @@ def open_data(request):
     return render(request, "cooperation/open_data.html", context)
 
 
-@require_GET
+@require_safe
 @condition(etag_func=_data_etag)
 def data_dump(request, name: str, fmt: str):
     """Every published record of one type, as CSV or JSON, streamed (/data/<name>.<fmt>)."""
@@ -486,7 +486,7 @@ def data_dump(request, name: str, fmt: str):
     return response
 
 
-@require_GET
+@require_safe
 @condition(etag_func=_data_etag)
 def data_dictionary(request):
     """Every column of every download and API record, described in English and French."""
@@ -494,3 +494,22 @@ def data_dictionary(request):
         opendata.bilingual_dictionary(opendata.site_address(request)),
         json_dumps_params={"ensure_ascii": False, "indent": 2},
     )
+
+
+# -- What each page reads from its query string (the page cache caches nothing else) ---------
+
+_API_LIST = frozenset({"page", "page_size", "lang"})
+#: View name -> the query parameters it reads (portal.middleware.PublicPageCacheMiddleware).
+PAGE_PARAMETERS = {
+    "cooperation:initiative_list": frozenset(InitiativeFilterSet.base_filters) | {"page"},
+    "cooperation:initiative_export": frozenset(InitiativeFilterSet.base_filters),
+    "cooperation:organization_list": frozenset(OrganizationFilterSet.base_filters) | {"page"},
+    "cooperation:recommendation_list": frozenset({"by"}),
+    "sitemap": frozenset({"p"}),
+    "api:root": frozenset({"lang"}),
+    "api:openapi": frozenset({"lang", "format"}),
+    **{f"api:{name}-list": _API_LIST for name in opendata.DATASETS},
+    **{f"api:{name}-detail": frozenset({"lang"}) for name in opendata.DATASETS},
+    "api:initiatives-list": _API_LIST | frozenset(InitiativeFilterSet.base_filters),
+    "api:organizations-list": _API_LIST | frozenset(OrganizationFilterSet.base_filters),
+}

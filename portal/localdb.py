@@ -9,12 +9,13 @@ project folder, in `.pgdata/` (git-ignored):
     .pgdata/password     the generated password of its `postgres` superuser
     .pgdata/leases/      one file per process using the server
 
-(PORTAL_DB_HOME names another folder.) It listens on 127.0.0.1 only, on PORTAL_DB_PORT (54320
-by default), with password authentication. A process that needs it takes a *lease*
-(`LocalServer.lease()`): the first lease starts the server, the last one to go stops it, so no
-server is left running once `make run` is stopped with Ctrl-C. A lease whose process died (a
-crash, a `kill -9`) no longer counts, and a `postmaster.pid` left by a crashed server does not
-stop the next start.
+(PORTAL_DB_HOME names another folder.) It listens on 127.0.0.1 only, with password
+authentication, on PORTAL_DB_PORT or else a port of the checkout's own (54320 to 54519, from
+its path, so that two checkouts can run at once; `python -m portal.localdb status` says which).
+A process that needs it takes a *lease* (`LocalServer.lease()`): the first lease starts the
+server, the last one to go stops it, so no server is left running once `make run` is stopped
+with Ctrl-C. A lease whose process died (a crash, a `kill -9`) no longer counts, and a
+`postmaster.pid` left by a crashed server does not stop the next start.
 
 PostgreSQL refuses to run as root: as root (as on these machines) the server runs as the
 unprivileged user PORTAL_DB_USER (`nobody` by default), which owns `.pgdata/`; directories
@@ -45,10 +46,12 @@ import stat
 import subprocess
 import sys
 import time
+import zlib
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
 DEFAULT_PORT = 54320
+PORT_RANGE = 200
 DATABASE = "portal"
 SUPERUSER = "postgres"
 #: Free space needed to create or start the cluster (initdb writes about 40 MB).
@@ -75,10 +78,16 @@ class LocalDatabaseError(Exception):
     """A failure to explain in one line: what went wrong, and what to do."""
 
 
-def configured_port() -> int:
+def default_port(home: Path) -> int:
+    """A port of its own for each checkout (54320 to 54519, from its folder's path), so that
+    two checkouts' servers can run side by side."""
+    return DEFAULT_PORT + zlib.crc32(str(Path(home).resolve()).encode()) % PORT_RANGE
+
+
+def configured_port(home: Path) -> int:
     value = os.environ.get("PORTAL_DB_PORT", "").strip()
     if not value:
-        return DEFAULT_PORT
+        return default_port(home)
     if not value.isdigit() or not 1024 <= int(value) <= 65535:
         raise LocalDatabaseError(
             f"PORTAL_DB_PORT must be a port number between 1024 and 65535, not {value!r}."
@@ -116,7 +125,7 @@ class LocalServer:
 
     def __init__(self, home: Path, port: int | None = None):
         self.home = Path(home)
-        self.port = configured_port() if port is None else port
+        self.port = configured_port(self.home) if port is None else port
         self.data = self.home / "data"
         self.log = self.home / "server.log"
         self.password_file = self.home / "password"
@@ -587,7 +596,7 @@ def main(argv: list[str]) -> int:
             print(
                 f"running (pid {pid}) on 127.0.0.1:{server.running_port()}, data in {server.data}"
                 if pid
-                else f"stopped; data in {server.data}"
+                else f"stopped; data in {server.data}, port {server.port} when running"
             )
         elif action == "url":
             print(server.url())

@@ -29,10 +29,15 @@ class PublicPageCacheMiddleware:
 
     A cached answer is served only for the same scheme, host, path, query string and language,
     and only while the data version is the one it was made under: any write to a cooperation
-    table raises the version, so the next request of every worker, on every host, computes
-    the page afresh. Nothing is cached for a visitor with a session (staff signed in), for
-    the admin, or for an answer that is not a plain 200 (redirects, errors, streamed
-    downloads, answers that set a cookie or forbid caching).
+    table changes the version, so the next request of every worker, on every host, computes
+    the page afresh.
+
+    Only addresses the site knows are cached: a path that resolves to a page, with parameters
+    that page reads (`cooperation.views.PAGE_PARAMETERS`), keyed in a canonical order (so that
+    `?b=1&a=2` and `?a=2&b=1` are one entry, and `?x=<random>` is none). Nothing is cached for
+    a signed-in visitor (a session cookie that names a real session: an invented one does not
+    bypass the cache), for the admin, or for an answer that is not a plain 200 (redirects,
+    errors, streamed downloads, answers that set a cookie or forbid caching).
     """
 
     SKIPPED_PREFIXES = ("/admin/", "/i18n/", "/static/", "/healthz")
@@ -55,7 +60,8 @@ class PublicPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not self._cacheable_request(request):
+        address = self._cacheable_address(request)
+        if address is None:
             return self.get_response(request)
         from django.core.cache import caches
         from django.http import HttpResponse
@@ -64,7 +70,6 @@ class PublicPageCacheMiddleware:
         from cooperation.caching import cache_key, data_version
 
         cache = caches["pages"]
-        address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
         key = cache_key("page", data_version(), translation.get_language(), address)
         stored = cache.get(key)
         if stored is not None:
@@ -80,13 +85,47 @@ class PublicPageCacheMiddleware:
             )
         return response
 
-    def _cacheable_request(self, request) -> bool:
-        return (
-            request.method in ("GET", "HEAD")
-            and not request.path.startswith(self.SKIPPED_PREFIXES)
-            and settings.SESSION_COOKIE_NAME not in request.COOKIES
-            and "HTTP_AUTHORIZATION" not in request.META
-        )
+    def _cacheable_address(self, request) -> str | None:
+        """The canonical address to cache this request under, or None to leave it alone."""
+        from urllib.parse import urlencode
+
+        if (
+            request.method not in ("GET", "HEAD")
+            or request.path.startswith(self.SKIPPED_PREFIXES)
+            or "HTTP_AUTHORIZATION" in request.META
+        ):
+            return None
+        known = self._known_parameters(request.path_info)
+        if known is None or any(name not in known for name in request.GET):
+            return None
+        if self._signed_in(request):
+            return None
+        query = urlencode(sorted(request.GET.lists()), doseq=True)
+        return f"{request.scheme}://{request.get_host()}{request.path}?{query}"
+
+    @staticmethod
+    def _known_parameters(path: str):
+        from django.urls import Resolver404, resolve
+
+        from cooperation.views import PAGE_PARAMETERS
+
+        try:
+            match = resolve(path)
+        except Resolver404:
+            return None
+        return PAGE_PARAMETERS.get(match.view_name, frozenset())
+
+    @staticmethod
+    def _signed_in(request) -> bool:
+        """Whether the request carries the cookie of an existing session (one query, and only
+        for requests with a session cookie)."""
+        from importlib import import_module
+
+        session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        if not session_key:
+            return False
+        store = import_module(settings.SESSION_ENGINE).SessionStore
+        return store().exists(session_key)
 
     def _cacheable_response(self, response) -> bool:
         content_type = response.get("Content-Type", "").split(";")[0].strip()

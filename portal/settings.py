@@ -158,11 +158,12 @@ SERIALIZATION_MODULES = {"exact-json": "cooperation.backup_format"}
 REDIS_URL = os.environ.get("REDIS_URL", "")
 #: Whole public pages (portal.middleware.PublicPageCacheMiddleware) go in the "pages" cache;
 #: DJANGO_PAGE_CACHE=false turns that off (to measure the pages' own cost, say).
-PAGE_CACHE = os.environ.get("DJANGO_PAGE_CACHE", "true").lower() not in ("0", "false", "no", "off")
+PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", True)
 PAGE_CACHE_ENTRIES = int(os.environ.get("DJANGO_PAGE_CACHE_ENTRIES", "300"))
 if REDIS_URL:
     _redis = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Django's Redis backend, failing safe: Redis down means pages from the database.
+        "BACKEND": "portal.cache.FailSafeRedisCache",
         "LOCATION": REDIS_URL,
         # Fail fast rather than hang when Redis does not answer.
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},

@@ -7,15 +7,20 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 logger = logging.getLogger("portal.health")
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
-    """For load balancers and monitoring: 200 when the database answers, else 503."""
+    """For load balancers and monitoring: 200 when the database answers, else 503.
+
+    The cache is reported ("ok", "local" for per-process memory, or "degraded" when Redis does
+    not answer) but never fails the check: without it, pages are built from the database."""
+    from portal.cache import status
+
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -23,7 +28,9 @@ def healthz(request):
     except Exception:  # any failure to reach the database means "not healthy"
         logger.exception("Health check: the database did not answer")
         return JsonResponse({"status": "unavailable", "database": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+    caches = set(status().values())
+    cache = "degraded" if "degraded" in caches else "ok" if "ok" in caches else "local"
+    return JsonResponse({"status": "ok", "database": "ok", "cache": cache})
 
 
 def sign_in_locked(request, credentials, *args, **kwargs):
@@ -40,9 +47,9 @@ def page_not_found(request, exception):
         from django.utils.translation import gettext as _
 
         return JsonResponse({"detail": _("There is nothing at this address.")}, status=404)
-    from django.views.defaults import page_not_found as site_page_not_found
-
-    return site_page_not_found(request, exception)
+    # The language toggle of this page leads to the other language's home (a missing page is
+    # missing in both languages).
+    return render(request, "404.html", {"page_not_found": True}, status=404)
 
 
 def server_error(request):

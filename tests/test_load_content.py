@@ -35,7 +35,26 @@ MINIMUMS = {
     Recommendation: 10,
     Source: 5,
 }
-SEEDS_DIR = Path(settings.BASE_DIR).parent / "shared" / "seeds"
+def seeds_dir() -> Path:
+    """../shared/seeds beside this checkout, or beside the checkout it was cloned from (a CI
+    run works in a fresh clone elsewhere)."""
+    import subprocess
+
+    beside = Path(settings.BASE_DIR).parent / "shared" / "seeds"
+    if beside.exists():
+        return beside
+    origin = subprocess.run(
+        ["git", "config", "--get", "remote.origin.url"],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    if origin and Path(origin).is_dir():
+        return Path(origin).resolve().parent / "shared" / "seeds"
+    return beside
+
+
+SEEDS_DIR = seeds_dir()
 
 
 def load(directory=CONTENT_DIR) -> str:

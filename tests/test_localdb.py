@@ -118,6 +118,18 @@ def test_a_stale_pid_file_naming_another_live_process_is_cleared(server):
     server.release(lease)
 
 
+def test_each_checkout_has_a_port_of_its_own(tmp_path, monkeypatch):
+    monkeypatch.delenv("PORTAL_DB_PORT", raising=False)
+    ports = {localdb.LocalServer(tmp_path / f"clone-{n}" / ".pgdata").port for n in range(20)}
+    assert len(ports) > 15 and all(54320 <= p < 54520 for p in ports)
+    assert localdb.LocalServer(tmp_path / "clone-1" / ".pgdata").port in ports  # stable
+    monkeypatch.setenv("PORTAL_DB_PORT", "60001")
+    assert localdb.LocalServer(tmp_path / "x").port == 60001
+    monkeypatch.setenv("PORTAL_DB_PORT", "http")
+    with pytest.raises(localdb.LocalDatabaseError, match="PORTAL_DB_PORT must be a port"):
+        localdb.LocalServer(tmp_path / "x")
+
+
 def test_a_taken_port_is_said_in_one_line(server):
     with socket.socket() as other:
         other.bind(("127.0.0.1", server.port))

@@ -21,7 +21,7 @@ def gunicorn_server(site_database):
 
 def test_gunicorn_serves_the_site_with_compressed_hashed_static_files(gunicorn_server):
     status, headers, body = get(f"{gunicorn_server}/healthz")
-    assert (status, body) == (200, b'{"status": "ok", "database": "ok"}')
+    assert (status, body) == (200, b'{"status": "ok", "database": "ok", "cache": "local"}')
 
     status, headers, body = get(f"{gunicorn_server}/fr/initiatives/?q=semi-conducteurs")
     assert status == 200

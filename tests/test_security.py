@@ -212,7 +212,7 @@ def test_payloads_in_every_text_field_are_shown_as_text(client, payload):
 def test_healthz_answers_when_the_database_does(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "local"}
     assert "no-store" in response.headers["Cache-Control"]
 
 

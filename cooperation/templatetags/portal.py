@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from django import template
 from django.conf import settings
-from django.urls import translate_url
+from django.urls import reverse, translate_url
 from django.utils import translation
 from django.utils.formats import date_format, number_format
 from django.utils.html import conditional_escape, format_html
@@ -20,18 +20,31 @@ def alternate_pages(context) -> list[dict]:
 
     A record page's address differs per language (translated path and slug), so it comes from
     the record (`object.url_in`); any other page's path is translated by Django's URL resolver.
-    The query string is kept either way, so a search survives the switch.
+    The query string is kept, so a search survives the switch; a search page's filters that
+    name records by slug are written with the other language's slugs (its FilterSet's
+    `query_string_in`). A page that was not found leads to the other language's home, and
+    declares no alternates.
     """
     request = context["request"]
     obj = context.get("object")
+    search = context.get("filter")
     query = request.META.get("QUERY_STRING", "")
     current = translation.get_language()[:2]
     pages = []
     for code, _name in settings.LANGUAGES:
-        if obj is not None and hasattr(obj, "url_in"):
+        alternate = True
+        if context.get("page_not_found"):
+            with translation.override(code):
+                url, alternate = reverse("cooperation:home"), False
+        elif obj is not None and hasattr(obj, "url_in"):
             url = obj.url_in(code)
             if url and query:
                 url = f"{url}?{query}"
+        elif search is not None and hasattr(search, "query_string_in"):
+            url = translate_url(request.path, code)
+            localized = search.query_string_in(code)
+            if localized:
+                url = f"{url}?{localized}"
         else:
             url = translate_url(request.get_full_path(), code)
         info = translation.get_language_info(code)
@@ -41,6 +54,7 @@ def alternate_pages(context) -> list[dict]:
                 "url": url,
                 "label": info["name_local"][:1].upper() + info["name_local"][1:],
                 "current": code == current,
+                "alternate": alternate,
             }
         )
     return pages
