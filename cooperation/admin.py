@@ -11,6 +11,7 @@ from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count
+from django.http import HttpResponseRedirect
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -38,6 +39,9 @@ def pair(name: str) -> tuple[str, ...]:
 
 
 class CitationFormSet(BaseGenericInlineFormSet):
+    """A published record's citations, as submitted, must keep it publishable: at least one,
+    each with its texts in both languages, each of a published source."""
+
     def clean(self) -> None:
         super().clean()
         if self.instance.pk is None or not self.instance.is_published:
@@ -50,6 +54,12 @@ class CitationFormSet(BaseGenericInlineFormSet):
         if not kept:
             raise ValidationError(
                 gettext("A published record must cite at least one source; unpublish it first.")
+            )
+        problems = self.instance.citation_problems(form.instance for form in kept)
+        if problems:
+            raise ValidationError(
+                [gettext("This record is published, so its citations must stay complete.")]
+                + problems
             )
 
 
@@ -178,6 +188,29 @@ class PublishableAdmin(TranslationAdmin):
         return format_html_join(
             " · ", '<a href="{}" hreflang="{}" target="_blank" rel="noopener">{}</a>', links
         )
+
+    def save_related(self, request, form, formsets, change) -> None:
+        """After the inlines are saved, inside the save's transaction: the whole record must
+        still satisfy the publishing rule, or nothing of this save is kept."""
+        super().save_related(request, form, formsets, change)
+        record = form.instance
+        if record.is_published:
+            problems = record.publication_problems()
+            if problems:
+                raise PublishingError(problems)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except PublishingError as error:
+            # The transaction is rolled back: the record is as it was before this save.
+            self.message_user(
+                request,
+                gettext("Nothing was saved: the record is published and would break the rule. ")
+                + " ".join(error.messages),
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(request.get_full_path())
 
     def has_publish_permission(self, request) -> bool:
         opts = self.opts

@@ -271,7 +271,13 @@ class Publishable(models.Model):
     def _citation_problems(self) -> list[str]:
         if self.pk is None:
             return [gettext("Cites no source: add at least one citation.")]
-        citations = list(self.citations.select_related("source"))
+        return self.citation_problems(self.citations.select_related("source"))
+
+    @staticmethod
+    def citation_problems(citations) -> list[str]:
+        """What stops a record with these citations (saved or about to be) from being
+        published; [] if nothing."""
+        citations = list(citations)
         if not citations:
             return [gettext("Cites no source: add at least one citation.")]
         problems = []

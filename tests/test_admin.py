@@ -235,3 +235,79 @@ def test_the_list_shows_dates_no_more_precisely_than_the_sources(admin_client):
     text = admin_client.get(admin_url(Initiative, "changelist"), HTTP_ACCEPT_LANGUAGE="en").text
     assert '<td class="field-start">2025</td>' in text
     assert "January 1, 2025" not in text
+
+
+def _change_data(client, record, **citation):
+    """The change form of `record` as the page fills it, its one citation changed."""
+    current = record.citations.get()
+    page = client.get(admin_url(type(record), "change", record.pk))
+    data = {
+        key: value
+        for key, value in page.context["adminform"].form.initial.items()
+        if value is not None and not isinstance(value, list)
+    }
+    prefix = "cooperation-citation-content_type-object_id"
+    data.update(
+        {
+            "participations-TOTAL_FORMS": "0",
+            "participations-INITIAL_FORMS": "0",
+            f"{prefix}-TOTAL_FORMS": "1",
+            f"{prefix}-INITIAL_FORMS": "1",
+            f"{prefix}-0-id": str(current.pk),
+            f"{prefix}-0-source": str(current.source_id),
+            f"{prefix}-0-location_en": current.location_en,
+            f"{prefix}-0-location_fr": current.location_fr,
+            f"{prefix}-0-supports_en": current.supports_en,
+            f"{prefix}-0-supports_fr": current.supports_fr,
+            f"{prefix}-0-position": "0",
+        }
+    )
+    data.update({f"{prefix}-0-{name}": value for name, value in citation.items()})
+    return data
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_published_record_cannot_be_saved_with_citations_that_break_the_rule(
+    admin_client, client, language
+):
+    from tests.factories import make_source
+
+    record = make_initiative()
+    before = record.citations.get()
+    draft_source = make_source(published=False, title_en="Draft source")
+    data = _change_data(admin_client, record, source=draft_source.pk, location_fr="")
+    response = admin_client.post(
+        admin_url(Initiative, "change", record.pk), data, HTTP_ACCEPT_LANGUAGE=language
+    )
+    assert response.status_code == 200  # the form again, with what was typed
+    text = response.text
+    if language == "en":
+        assert "Cites a source that is not published: “Draft source”." in text
+        assert "lacks its French text" in text
+    else:
+        source = draft_source.title_fr
+        assert f"Cite une source non publiée : « {source} »." in html.unescape(text)
+        assert "doit garder ses citations complètes" in html.unescape(text)
+    after = record.citations.get()
+    assert (after.source_id, after.location_fr) == (before.source_id, before.location_fr)
+    assert before.location_fr in client.get(record.url_in("fr")).text
+
+
+def test_the_rule_is_checked_again_after_the_inlines_are_saved(admin_client, monkeypatch):
+    """Whatever the forms let through, the record as saved must satisfy the rule, or the save
+    is undone."""
+    from cooperation.admin import CitationFormSet
+    from tests.factories import make_source
+
+    record = make_initiative(title_en="Kept as it was")
+    draft_source = make_source(published=False)
+    monkeypatch.setattr(CitationFormSet, "clean", lambda self: None)  # as if a check slipped
+    data = _change_data(admin_client, record, source=draft_source.pk)
+    data["title_en"] = "Changed title"
+    response = admin_client.post(
+        admin_url(Initiative, "change", record.pk), data, HTTP_ACCEPT_LANGUAGE="en", follow=True
+    )
+    assert "Nothing was saved" in response.text
+    record.refresh_from_db()
+    assert record.title_en == "Kept as it was"
+    assert record.citations.get().source.is_published
