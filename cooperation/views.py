@@ -33,6 +33,7 @@ from .models import (
     InitiativeStatus,
     Organization,
     Recommendation,
+    Role,
     Source,
     Status,
     active_language,
@@ -327,20 +328,40 @@ def organization_list(request):
 @require_safe
 def organization_detail(request, slug: str):
     organization = _published_by_slug(Organization.objects.with_published_citations(), slug)
-    initiative_roles = organization.initiative_participations.filter(
-        initiative__status=Status.PUBLISHED
-    ).select_related("initiative")
+    initiatives = (
+        Initiative.objects.published()
+        .filter(pk__in=organization.initiative_participations.values("initiative_id"))
+        .defer(*SEARCH_COLUMNS)
+        .order_by(F("start_date").desc(nulls_last=True), "pk")
+    )
+    shown = list(initiatives[:RELATED_LIMIT])
     context = {
         "object": organization,
-        "agreement_roles": organization.agreement_participations.filter(
-            agreement__status=Status.PUBLISHED
-        ).select_related("agreement"),
-        "initiative_roles": initiative_roles.order_by(
-            F("initiative__start_date").desc(nulls_last=True), "initiative__pk"
-        )[:RELATED_LIMIT],
-        "initiative_role_count": initiative_roles.count(),
+        # Each record once, with every role the organization holds in it.
+        "agreements": _with_roles(
+            list(
+                Agreement.objects.published().filter(
+                    pk__in=organization.agreement_participations.values("agreement_id")
+                )
+            ),
+            organization.agreement_participations,
+            "agreement_id",
+        ),
+        "initiatives": _with_roles(shown, organization.initiative_participations, "initiative_id"),
+        "initiative_count": initiatives.count() if len(shown) == RELATED_LIMIT else len(shown),
     }
     return render(request, "cooperation/organization_detail.html", context)
+
+
+def _with_roles(records: list, participations, key: str) -> list:
+    """`records`, each given `roles`: the labels of the roles in `participations` (one query)."""
+    roles = defaultdict(list)
+    rows = participations.filter(**{f"{key}__in": [r.pk for r in records]}).order_by("pk")
+    for record_id, role in rows.values_list(key, "role"):
+        roles[record_id].append(Role(role).label)
+    for record in records:
+        record.roles = roles[record.pk]
+    return records
 
 
 @require_safe
@@ -408,13 +429,13 @@ def source_list(request):
     records = {}
     for model, content_type in types.items():
         ids = {c.object_id for c in citations if c.content_type_id == content_type.pk}
-        for pk, record in model.objects.in_bulk(ids).items():
+        for pk, record in model.objects.published().in_bulk(ids).items():
             records[content_type.pk, pk] = record
     cited_by, totals = defaultdict(list), defaultdict(int)
     for citation in citations:
-        cited_by[citation.source_id].append(
-            (records[citation.content_type_id, citation.object_id], citation)
-        )
+        record = records.get((citation.content_type_id, citation.object_id))
+        if record is not None:  # deleted or unpublished since the citations were read
+            cited_by[citation.source_id].append((record, citation))
         if citation.rank == 1:
             totals[citation.source_id] += citation.total
     for source in sources:

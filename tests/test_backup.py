@@ -112,3 +112,16 @@ def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path):
         call_command("restore", str(path), verbosity=0)
     with pytest.raises(CommandError, match="No backup file"):
         call_command("restore", str(tmp_path / "missing.json"), verbosity=0)
+
+
+def test_restore_with_replace_keeps_the_accounts_that_are_not_in_the_file(
+    tmp_path, django_user_model
+):
+    django_user_model.objects.create_user("in-the-file", password="pw-one-1", is_staff=True)
+    path = tmp_path / "backup.json"
+    call_command("backup", str(path), verbosity=0)
+    django_user_model.objects.filter(username="in-the-file").update(first_name="Changed")
+    django_user_model.objects.create_user("joined-since", password="pw-two-2", is_staff=True)
+    call_command("restore", str(path), replace=True, verbosity=0)
+    assert django_user_model.objects.filter(username="joined-since").exists()
+    assert django_user_model.objects.get(username="in-the-file").first_name == ""

@@ -119,3 +119,45 @@ def test_the_sources_page_lists_a_bounded_number_of_citing_records(client):
     assert html.count("Citing initiative") == RELATED_LIMIT
     assert "and 5 more records" in html
     assert "Citing draft" not in html
+
+
+def test_an_organization_with_two_roles_in_an_initiative_lists_it_once(client):
+    from cooperation.models import InitiativeParticipant
+
+    organization = make_organization(name_en="KOGAS")
+    initiative = make_initiative(title_en="LNG Canada")
+    for role in ("partner", "investor"):
+        InitiativeParticipant.objects.create(
+            initiative=initiative, organization=organization, role=role
+        )
+    text = client.get(organization.url_in("en")).text
+    assert "Initiatives (1)" in text
+    assert text.count(">LNG Canada</a>") == 1
+    assert "LNG Canada</a> — Partner, Investor" in text
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "UPDATE cooperation_initiative SET status = 'draft' WHERE id = %s",
+        "DELETE FROM cooperation_initiative WHERE id = %s",
+    ],
+)
+def test_the_sources_page_survives_a_record_changing_between_its_queries(client, change):
+    from django.db import connection
+
+    source = make_source(title_en="Much cited")
+    make_initiative(title_en="Stays", source=source)
+    leaving = make_initiative(title_en="Leaves midway", source=source)
+
+    def meanwhile(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if "ROW_NUMBER" in sql:  # the citations are read: another request changes a record
+            with connection.cursor() as cursor:
+                cursor.execute(change, [leaving.pk])
+        return result
+
+    with connection.execute_wrapper(meanwhile):
+        response = client.get("/en/sources/")
+    assert response.status_code == 200
+    assert "Stays" in response.text and "Leaves midway" not in response.text

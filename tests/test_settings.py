@@ -100,3 +100,11 @@ def test_database_url_names_any_other_server():
         "print(d['HOST'], d['PORT'], d['NAME'])",
     )
     assert result.stdout.split() == ["db.internal", "6432", "prod"]
+
+
+@pytest.mark.parametrize("name", ["DJANGO_PAGE_CACHE", "DJANGO_BEHIND_PROXY", "DJANGO_DEBUG"])
+def test_every_switch_refuses_a_value_that_is_not_true_or_false(name):
+    env = {"DJANGO_DEBUG": "true", name: "maybe"}
+    result = load_settings(**env)
+    assert result.returncode != 0
+    assert f"{name} must be true or false, not 'maybe'" in result.stderr

@@ -1,15 +1,15 @@
 """Load a file written by `manage.py backup` into this database, in one transaction.
 
 Refuses to mix with existing records unless --replace is given, which first removes every
-cooperation record (and the accounts and groups the file holds) in the same transaction: a
-failed restore leaves the database as it was.
+cooperation record in the same transaction: a failed restore leaves the database as it was.
+Accounts and groups are matched by name: those in the file are restored as the file has them,
+and those that are not in it (a curator who joined since the backup) are kept.
 """
 
 import json
 from pathlib import Path
 
 from django.apps import apps
-from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -47,8 +47,6 @@ class Command(BaseCommand):
             if replace:
                 for model in reversed(cooperation_models()):  # dependents first
                     model.objects.all().delete()
-                User.objects.all().delete()
-                Group.objects.all().delete()
             call_command("loaddata", str(path), verbosity=0)
             # The search index is derived data: recompute it rather than trust the file (its
             # rows arrive in any order, a link before the organization it names).
