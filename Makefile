@@ -14,7 +14,7 @@ MANAGE := $(BIN)/python manage.py
 WITH_DB := $(BIN)/python -m portal.localdb run --
 
 .PHONY: install run serve test lint format translations messages bench bench-clean backup \
-	restore clean db-start db-stop db-status dbshell db-reset
+	restore clean faults db-start db-stop db-status dbshell db-reset
 
 $(BIN)/.installed: requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ run: translations
 # The suite takes the database server for its whole run (tests/conftest.py).
 test: translations
 	$(BIN)/pytest
+
+# Faults injected into the real thing under load, with the figures (tests/test_faults.py).
+faults: translations
+	$(BIN)/pytest -s tests/test_faults.py
 
 # The project's database server by hand (README, "The database").
 db-start: install

@@ -4,7 +4,7 @@ import logging
 
 from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -52,10 +52,38 @@ def page_not_found(request, exception):
     return render(request, "404.html", {"page_not_found": True}, status=404)
 
 
-def server_error(request):
-    """500: under /api/ a JSON body; elsewhere the site's page."""
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Server error."}, status=500)
-    from django.views.defaults import server_error as site_server_error
+#: How long a visitor or a crawler is asked to wait when the database does not answer.
+RETRY_AFTER_SECONDS = 30
 
-    return site_server_error(request)
+
+def _database_unavailable() -> bool:
+    """Whether the error being handled is the database's: unreachable, restarting, or a
+    statement cut off by the statement timeout."""
+    import sys
+
+    from django.db import DatabaseError, InterfaceError, OperationalError
+
+    error = sys.exc_info()[1]
+    return isinstance(error, OperationalError | InterfaceError) or (
+        isinstance(error, DatabaseError) and "statement timeout" in str(error)
+    )
+
+
+def server_error(request):
+    """500, or 503 when the database does not answer (in the visitor's language, with
+    Retry-After, never a traceback). Under /api/ a JSON body; elsewhere the site's page."""
+    from django.template import loader
+    from django.utils.translation import gettext as _
+
+    unavailable = _database_unavailable()
+    status = 503 if unavailable else 500
+    if request.path.startswith("/api/"):
+        detail = _("The service is temporarily unavailable.") if unavailable else "Server error."
+        response = JsonResponse({"detail": detail}, status=status)
+    else:
+        template = loader.get_template("503.html" if unavailable else "500.html")
+        response = HttpResponse(template.render(request=None), status=status)
+    if unavailable:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -259,3 +259,44 @@ def test_the_toggle_of_a_missing_page_leads_to_the_other_home(client):
         toggle = re.search(rf'<a href="([^"]+)" lang="{code}" hreflang="{code}">', response.text)
         assert toggle.group(1) == other
         assert 'rel="alternate" hreflang' not in response.text  # a missing page has none
+
+
+# -- The database down: a clear 503 in the visitor's language ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "words"),
+    [
+        ("/en/initiatives/", "The portal is temporarily unavailable"),
+        ("/fr/initiatives/", "Le portail est momentanément indisponible"),
+    ],
+)
+def test_a_database_that_does_not_answer_is_a_503_page(client, monkeypatch, path, words):
+    from django.db import OperationalError
+
+    import portal.middleware  # noqa: F401
+
+    def down():
+        raise OperationalError("connection to server at 127.0.0.1 failed: Connection refused")
+
+    monkeypatch.setattr(caching, "data_version", down)
+    client.raise_request_exception = False
+    response = client.get(path)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30" and "no-store" in response["Cache-Control"]
+    text = html.unescape(response.content.decode())
+    assert words in text and f'<html lang="{path[1:3]}">' in text
+    assert "Traceback" not in text and "Connection refused" not in text
+    api = client.get("/api/initiatives/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert api.status_code == 503 and api.json() == {
+        "detail": "Le service est momentanément indisponible."
+    }
+
+
+def test_other_errors_stay_500s(client, monkeypatch):
+    def broken():
+        raise ValueError("a bug")
+
+    monkeypatch.setattr(caching, "data_version", broken)
+    client.raise_request_exception = False
+    assert client.get("/en/").status_code == 500
