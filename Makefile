@@ -31,9 +31,11 @@ run: translations
 	$(DEV) $(WITH_DB) sh -c '$(MANAGE) migrate --noinput && $(MANAGE) load_content && \
 		$(MANAGE) ensure_local_admin && exec $(MANAGE) runserver $(HOST):$(PORT)'
 
-# The suite takes the database server for its whole run (tests/conftest.py).
+# The suite takes the database server for its whole run (tests/conftest.py), in TEST_WORKERS
+# processes (pytest-xdist; each file runs whole in one of them).
+TEST_WORKERS ?= 2
 test: translations
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 # Faults injected into the real thing under load, with the figures (tests/test_faults.py).
 faults: translations

@@ -1,4 +1,5 @@
 import os
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
@@ -75,17 +76,38 @@ def publisher(django_user_model, staff_groups):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def collected_static_files():
-    """Tests run with production static storage (hashed, compressed): collect once per run."""
+def collected_static_files(request):
+    """Tests run with production static storage (hashed, compressed): collect once per run,
+    by whichever of the run's processes (make test runs two) comes first."""
+    import fcntl
+
+    from django.conf import settings
     from django.core.management import call_command
 
-    call_command("collectstatic", interactive=False, verbosity=0)
+    run = getattr(request.config, "workerinput", {}).get("testrunuid") or str(os.getpid())
+    marker = Path(settings.STATIC_ROOT) / ".collected-for"
+    Path(settings.STATIC_ROOT).mkdir(exist_ok=True)
+    with open(Path(settings.STATIC_ROOT).parent / ".collectstatic.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not marker.exists() or marker.read_text() != run:
+            call_command("collectstatic", interactive=False, verbosity=0)
+            marker.write_text(run)
     # The live server for browser tests would serve /static/ through the finders, which know
     # nothing of the hashed names production pages link to; serve the collected files.
     import django.contrib.staticfiles.handlers as handlers
     from django.test.testcases import _StaticFilesHandler
 
     handlers.StaticFilesHandler = _StaticFilesHandler
+
+
+@pytest.fixture(autouse=True)
+def english_to_begin_with():
+    """Each test starts in the default language, whatever the one before it activated."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -35,6 +35,8 @@ MINIMUMS = {
     Recommendation: 10,
     Source: 5,
 }
+
+
 def seeds_dir() -> Path:
     """../shared/seeds beside this checkout, or beside the checkout it was cloned from (a CI
     run works in a fresh clone elsewhere)."""
