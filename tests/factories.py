@@ -18,6 +18,18 @@ from cooperation.models import (
 
 _counter = itertools.count(1)
 
+#: The URL names of the public pages that are not a record's (home and lists).
+LIST_PAGES = (
+    "home",
+    "area_list",
+    "initiative_list",
+    "agreement_list",
+    "organization_list",
+    "recommendation_list",
+    "source_list",
+    "open_data",
+)
+
 
 def _texts(name: str, n: int, **overrides) -> dict:
     values = {

@@ -171,32 +171,10 @@ def test_a_publisher_has_the_publish_permission_for_every_record_type(publisher)
 
 def test_a_published_record_cannot_lose_its_last_citation_in_the_admin(admin_client):
     record = make_initiative()
-    citation = record.citations.get()
-    url = admin_url(Initiative, "change", record.pk)
-    page = admin_client.get(url)
-    data = {
-        key: value
-        for key, value in page.context["adminform"].form.initial.items()
-        if value is not None and not isinstance(value, list)
-    }
-    prefix = "cooperation-citation-content_type-object_id"
-    data.update(
-        {
-            "participations-TOTAL_FORMS": "0",
-            "participations-INITIAL_FORMS": "0",
-            f"{prefix}-TOTAL_FORMS": "1",
-            f"{prefix}-INITIAL_FORMS": "1",
-            f"{prefix}-0-id": str(citation.pk),
-            f"{prefix}-0-source": str(citation.source_id),
-            f"{prefix}-0-location_en": "p",
-            f"{prefix}-0-location_fr": "p",
-            f"{prefix}-0-supports_en": "s",
-            f"{prefix}-0-supports_fr": "s",
-            f"{prefix}-0-position": "0",
-            f"{prefix}-0-DELETE": "on",
-        }
+    data = _change_data(admin_client, record, DELETE="on")
+    response = admin_client.post(
+        admin_url(Initiative, "change", record.pk), data, HTTP_ACCEPT_LANGUAGE="en"
     )
-    response = admin_client.post(url, data, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200  # the form comes back with the error
     assert "must cite at least one source" in response.text
     assert record.citations.exists()

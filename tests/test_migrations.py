@@ -8,6 +8,14 @@ from django.db import connection
 from tests import servers
 
 
+def initiative_columns(db) -> set[str]:
+    rows = db.execute(
+        "SELECT column_name FROM information_schema.columns "
+        "WHERE table_name = 'cooperation_initiative'"
+    )
+    return {row[0] for row in rows}
+
+
 @pytest.fixture
 def database_at_0008():
     name = f"{connection.settings_dict['NAME']}_at_0008"
@@ -23,13 +31,7 @@ def test_a_database_from_before_the_one_engine_change_migrates_forward(
 ):
     url, env = database_at_0008
     with psycopg.connect(url, autocommit=True) as db:
-        columns = {
-            row[0]
-            for row in db.execute(
-                "SELECT column_name FROM information_schema.columns "
-                "WHERE table_name = 'cooperation_initiative'"
-            )
-        }
+        columns = initiative_columns(db)
         assert {"synthetic", "search_summary"} <= columns  # the old schema
     # A record as the old code wrote it: through the models of migration 0008.
     script = (
@@ -45,13 +47,7 @@ def test_a_database_from_before_the_one_engine_change_migrates_forward(
     servers.manage(env, "shell", "-c", script)
     servers.manage(env, "migrate", "--noinput")
     with psycopg.connect(url, autocommit=True) as db:
-        columns = {
-            row[0]
-            for row in db.execute(
-                "SELECT column_name FROM information_schema.columns "
-                "WHERE table_name = 'cooperation_initiative'"
-            )
-        }
+        columns = initiative_columns(db)
         assert not {"synthetic", "search_summary", "search_description"} & columns
         found = db.execute(
             "SELECT title_en FROM cooperation_initiative WHERE "
