@@ -85,7 +85,7 @@ BENCH := DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_SECRET_KEY=bench-only-not-a-s
 	REDIS_URL=$(BENCH_REDIS_URL)
 
 bench: translations
-	$(WITH_DB) sh -c '$(BIN)/python -c "$$CREATE_DATABASE" "$(BENCH_DATABASE_URL)" && \
+	@$(WITH_DB) sh -c '$(BIN)/python -c "$$CREATE_DATABASE" "$(BENCH_DATABASE_URL)" && \
 		$(BENCH) $(MANAGE) migrate --noinput -v0 && \
 		$(BENCH) $(MANAGE) collectstatic --noinput -v0 && \
 		$(BENCH) $(MANAGE) load_content && \
@@ -95,7 +95,7 @@ bench: translations
 		$(BENCH) $(MANAGE) bench_load --seconds $(BENCH_LOAD_SECONDS)'
 
 bench-clean: install
-	$(WITH_DB) $(BIN)/python -c "$$DROP_DATABASE" "$(BENCH_DATABASE_URL)"
+	@$(WITH_DB) $(BIN)/python -c "$$DROP_DATABASE" "$(BENCH_DATABASE_URL)"
 
 define CREATE_DATABASE
 import sys, psycopg
