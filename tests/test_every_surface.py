@@ -211,6 +211,17 @@ def test_no_draft_appears_on_any_public_surface(client, published_and_hidden, su
             assert "lumen" in text.lower(), address  # the surface does show published records
 
 
+@pytest.mark.parametrize("surface", SURFACES)
+def test_every_surface_answers_head_like_get(client, published_and_hidden, surface, settings):
+    """Link checkers and monitors ask with HEAD: the same status and type, no body."""
+    records, _hidden = published_and_hidden
+    settings.PAGE_CACHE = False
+    for address in addresses(surface, records):
+        head, get = client.head(address), client.get(address)
+        assert (head.status_code, head["Content-Type"]) == (200, get["Content-Type"]), address
+        assert head.content == b""
+
+
 def test_drafts_have_no_page_and_are_not_counted(client, published_and_hidden):
     records, hidden = published_and_hidden
     for record in hidden.values():
