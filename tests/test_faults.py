@@ -74,7 +74,7 @@ def stack(tmp_path_factory, content_fixture):
     lease = database.acquire()
     redis_port = free_port()
     redis = subprocess.Popen(
-        [redis_server, "--port", str(redis_port), "--save", "", "--appendonly", "no"],
+        [redis_server, "--bind", "127.0.0.1", "--port", str(redis_port), "--save", ""],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -90,18 +90,27 @@ def stack(tmp_path_factory, content_fixture):
     manage(env, "restore", str(content_fixture))
     server, url = start_gunicorn(env, workers=2)
     figures = []
+    stack = {
+        "url": url,
+        "database": database,
+        "redis": redis,  # replaced when a test starts Redis again
+        "redis_command": [
+            redis_server,
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(redis_port),
+            "--save",
+            "",
+        ],
+        "figures": figures,
+    }
     try:
-        yield {
-            "url": url,
-            "database": database,
-            "redis": redis,
-            "redis_command": [redis_server, "--port", str(redis_port), "--save", ""],
-            "figures": figures,
-        }
+        yield stack
     finally:
         stop(server)
-        redis.terminate()
-        redis.wait(timeout=10)
+        stack["redis"].terminate()
+        stack["redis"].wait(timeout=10)
         database.release(lease)
         database.stop()
         _print_figures(figures)
