@@ -216,13 +216,11 @@ class InitiativeFilterSet(django_filters.FilterSet):
     @staticmethod
     def in_this_language(data, options):
         """`data` with any slug given in the other language replaced by this language's."""
-        renamed = {
-            name: options["slugs"][name]["to_this"][data[name]]
-            for name in SLUG_FILTERS
-            if data.get(name)
-            and data[name] in options["slugs"][name]["to_this"]
-            and data[name] not in options["slugs"][name]["to_other"]
-        }
+        renamed = {}
+        for name in SLUG_FILTERS:
+            slugs, value = options["slugs"][name], data.get(name)
+            if value in slugs["to_this"] and value not in slugs["to_other"]:
+                renamed[name] = slugs["to_this"][value]
         if not renamed:
             return data
         data = data.copy()

@@ -198,11 +198,11 @@ class LocalServer:
         except (FileNotFoundError, IndexError, ValueError):
             return None
 
-    def is_ready(self, timeout: float = 0.5) -> bool:
+    def is_ready(self) -> bool:
         import psycopg
 
         try:
-            with psycopg.connect(self.url("postgres"), connect_timeout=max(1, int(timeout))):
+            with psycopg.connect(self.url("postgres"), connect_timeout=1):
                 return True
         except psycopg.OperationalError:
             return False

@@ -94,38 +94,38 @@ FUNCTIONS = [
       RETURN NULL;
     END $$
     """,
-    # An organization renamed, published or unpublished: reindex the initiatives it is in.
-    f"""
-    CREATE OR REPLACE FUNCTION cooperation_reindex_after_organization() RETURNS trigger
-    LANGUAGE plpgsql AS $$
-    BEGIN
-      UPDATE {INITIATIVE} SET search_related = search_related
-      WHERE id IN (
-        SELECT p.initiative_id
-        FROM new_rows n
-        JOIN old_rows o ON o.id = n.id
-        JOIN cooperation_initiativeparticipant p ON p.organization_id = n.id
-        WHERE (n.name_en, n.name_fr, n.short_name_en, n.short_name_fr, n.name_ko, n.status)
-              IS DISTINCT FROM
-              (o.name_en, o.name_fr, o.short_name_en, o.short_name_fr, o.name_ko, o.status));
-      RETURN NULL;
-    END $$
-    """,
-    # The same for an area.
-    f"""
-    CREATE OR REPLACE FUNCTION cooperation_reindex_after_area() RETURNS trigger
-    LANGUAGE plpgsql AS $$
-    BEGIN
-      UPDATE {INITIATIVE} SET search_related = search_related
-      WHERE id IN (
-        SELECT l.initiative_id
-        FROM new_rows n
-        JOIN old_rows o ON o.id = n.id
-        JOIN cooperation_initiative_areas l ON l.cooperationarea_id = n.id
-        WHERE (n.name_en, n.name_fr, n.status) IS DISTINCT FROM (o.name_en, o.name_fr, o.status));
-      RETURN NULL;
-    END $$
-    """,
+    # An organization or an area renamed, published or unpublished: reindex its initiatives.
+    *(
+        f"""
+        CREATE OR REPLACE FUNCTION {function}() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+        BEGIN
+          UPDATE {INITIATIVE} SET search_related = search_related
+          WHERE id IN (
+            SELECT l.initiative_id
+            FROM new_rows n
+            JOIN old_rows o ON o.id = n.id
+            JOIN {links} l ON l.{key} = n.id
+            WHERE ({", ".join(f"n.{c}" for c in columns)})
+                  IS DISTINCT FROM ({", ".join(f"o.{c}" for c in columns)}));
+          RETURN NULL;
+        END $$
+        """
+        for function, links, key, columns in (
+            (
+                "cooperation_reindex_after_organization",
+                "cooperation_initiativeparticipant",
+                "organization_id",
+                ("name_en", "name_fr", "short_name_en", "short_name_fr", "name_ko", "status"),
+            ),
+            (
+                "cooperation_reindex_after_area",
+                "cooperation_initiative_areas",
+                "cooperationarea_id",
+                ("name_en", "name_fr", "status"),
+            ),
+        )
+    ),
 ]
 
 INDEXED_TEXTS = ", ".join(f"{text}_{code}" for text in TEXTS for code in ("en", "fr"))
