@@ -325,6 +325,10 @@ def fill_filter_values(result, generator, request, public):
                     parameter["schema"] = {"type": "string", "enum": options["country"]}
                 elif name in ("year_from", "year_to"):
                     parameter["schema"] = {"type": "integer", "minimum": 1900, "maximum": 2100}
+                schema = parameter.get("schema", {})
+                if parameter.get("in") == "query" and schema.get("type") == "string":
+                    # An empty filter is refused (FilterBackend): leave the parameter out.
+                    schema.setdefault("minLength", 1)
     return result
 
 
