@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "rest_framework",  # the read-only API under /api/ (cooperation/api.py)
     "drf_spectacular",  # its OpenAPI document, /api/openapi.json
     "cooperation",
+    "feedback",  # visitors' page feedback and suggested corrections, moderated
 ]
 
 MIDDLEWARE = [
@@ -203,11 +204,35 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_CALLABLE = "portal.views.sign_in_locked"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-if env_bool("DJANGO_BEHIND_PROXY", False):
+#: Behind our own reverse proxy (one hop): the visitor's address is the last X-Forwarded-For.
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
+if BEHIND_PROXY:
     AXES_IPWARE_PROXY_COUNT = 1
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 else:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+
+# Visitors' forms (feedback/): no third-party CAPTCHA, but a honeypot, a signed timestamp
+# (refused if posted under FEEDBACK_MIN_SECONDS after the form was drawn, or after
+# FEEDBACK_MAX_AGE) and a rate limit per address counted in the database, so it holds without
+# Redis: scope → (posts allowed, per period).
+FEEDBACK_MIN_SECONDS = float(os.environ.get("DJANGO_FEEDBACK_MIN_SECONDS", "3"))
+FEEDBACK_MAX_AGE = datetime.timedelta(days=1)
+FEEDBACK_RATE_LIMITS = {
+    "feedback": (
+        int(os.environ.get("DJANGO_FEEDBACK_RATE_LIMIT", "10")),
+        datetime.timedelta(minutes=10),
+    ),
+    "correction": (
+        int(os.environ.get("DJANGO_CORRECTION_RATE_LIMIT", "5")),
+        datetime.timedelta(hours=1),
+    ),
+}
+# `manage.py purge_feedback` deletes comments, and the names and email addresses of dealt-with
+# suggestions, older than this (six months by default).
+FEEDBACK_RETENTION = datetime.timedelta(
+    days=int(os.environ.get("DJANGO_FEEDBACK_RETENTION_DAYS", "183"))
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -253,9 +278,7 @@ SECURE_HSTS_SECONDS = 0 if DEBUG or not SECURE_SSL_REDIRECT else 31536000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 # Preload: the Government of Canada asks its sites for HSTS with subdomains and preloading.
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_PROXY", False) else None
-)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 # Load balancers check /healthz over plain HTTP inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -27,7 +27,11 @@ urlpatterns = [
 ]
 
 # Public pages under /en/ and /fr/; "/" redirects by Accept-Language (LocaleMiddleware).
-urlpatterns += i18n_patterns(path("", include("cooperation.urls")), prefix_default_language=True)
+urlpatterns += i18n_patterns(
+    path("", include("cooperation.urls")),
+    path("", include("feedback.urls")),
+    prefix_default_language=True,
+)
 
 handler404 = "portal.views.page_not_found"
 handler500 = "portal.views.server_error"

@@ -47,6 +47,7 @@ def staff_groups(db):
     from django.contrib.auth.models import Permission
 
     migration = importlib.import_module("cooperation.migrations.0002_editor_and_publisher_groups")
+    moderation = importlib.import_module("feedback.migrations.0002_staff_permissions")
     for name, codenames in (
         ("Editors", migration.editor_codenames()),
         ("Publishers", migration.publisher_codenames()),
@@ -55,6 +56,10 @@ def staff_groups(db):
         group.permissions.set(
             Permission.objects.filter(
                 content_type__app_label="cooperation", codename__in=codenames
+            )
+            | Permission.objects.filter(
+                content_type__app_label="feedback",
+                codename__in=moderation.group_codenames()[name],
             )
         )
 

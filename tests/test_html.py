@@ -19,6 +19,7 @@ from django.utils import translation
 
 from cooperation.models import Agreement, CooperationArea, Initiative, Organization, Recommendation
 from tests.factories import LIST_PAGES
+from tests.visitors import correction_data, stamp, visitor
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +51,32 @@ def pages(language: str) -> list[str]:
     return lists + variants + records
 
 
+def visitor_form_pages(language: str):
+    """The visitors' forms (feedback/) as a visitor meets them: (label, response) pairs."""
+    record = Initiative.objects.published().order_by("pk").first()
+    page = record.url_in(language)
+    with translation.override(language):
+        correction = reverse("feedback:correction", args=["initiatives", record.uuid])
+        feedback = reverse("feedback:page")
+    browser = visitor()
+    yield correction, browser.get(correction)
+    yield (
+        f"{correction} with errors",
+        browser.post(correction, correction_data(field="nope", source_url="bad", suggestion="")),
+    )
+    no = browser.post(feedback, {"page": page, "answer": "no", "issued": stamp("page")})
+    yield "the comment page", browser.get(no["Location"])
+    yield (
+        "a refused answer",
+        browser.post(
+            feedback, {"page": page, "answer": "yes", "issued": stamp("page", seconds_ago=0)}
+        ),
+    )
+    yield "an invalid answer", browser.post(feedback, {"page": "/nowhere/", "answer": "yes"})
+    yield f"{page}?thanks=feedback", browser.get(f"{page}?thanks=feedback")
+    yield f"{page}?thanks=correction", browser.get(f"{page}?thanks=correction")
+
+
 def skipped_heading_levels(files: dict[str, str]) -> list[str]:
     """Headings that skip a level (an h3 after an h1): WCAG's structure, and the checker's
     newer versions, want none."""
@@ -78,6 +105,11 @@ def test_every_page_type_is_valid_html_in_both_languages(client, tmp_path):
             file = tmp_path / f"{language}-{n:02}.html"
             file.write_bytes(response.content)
             files[str(file)] = path
+        for n, (label, response) in enumerate(visitor_form_pages(language)):
+            assert response.status_code in (200, 400), label
+            file = tmp_path / f"{language}-form-{n:02}.html"
+            file.write_bytes(response.content)
+            files[str(file)] = label
     result = subprocess.run(
         [java, "-Xss8m", "-jar", VNU, "--format", "json", *files],
         capture_output=True,

@@ -28,7 +28,11 @@ def alternate_pages(context) -> list[dict]:
     request = context["request"]
     obj = context.get("object")
     search = context.get("filter")
-    query = request.META.get("QUERY_STRING", "")
+    # The thank-you after a visitor's form (feedback/) is for this page only.
+    params = request.GET.copy()
+    params.pop("thanks", None)
+    query = params.urlencode()
+    path = f"{request.path}?{query}" if query else request.path
     current = translation.get_language()[:2]
     pages = []
     for code, _name in settings.LANGUAGES:
@@ -46,7 +50,7 @@ def alternate_pages(context) -> list[dict]:
             if localized:
                 url = f"{url}?{localized}"
         else:
-            url = translate_url(request.get_full_path(), code)
+            url = translate_url(path, code)
         info = translation.get_language_info(code)
         pages.append(
             {
