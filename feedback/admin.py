@@ -40,7 +40,7 @@ def record_change_url(suggestion) -> str:
 @admin.register(CorrectionSuggestion)
 class CorrectionSuggestionAdmin(admin.ModelAdmin):
     list_display = ("created", "record_link", "record_type", "field_name", "language", "state")
-    list_filter = ("state", "content_type", "language")
+    list_filter = ("state", ("content_type", admin.RelatedOnlyFieldListFilter), "language")
     search_fields = ("record_title", "suggestion", "source_url")
     date_hierarchy = "created"
     list_select_related = ("content_type",)

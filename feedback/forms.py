@@ -4,6 +4,7 @@ its errors to its fields (`aria-invalid`, `aria-describedby`), for screen reader
 from django import forms
 from django.urls import Resolver404, resolve
 from django.utils import translation
+from django.utils.text import format_lazy
 from django.utils.translation import get_language_from_path
 from django.utils.translation import gettext_lazy as _
 
@@ -26,11 +27,20 @@ class GuardedForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # A fresh stamp whenever the form is drawn again (after an error, say).
         self.fields[guards.TIMESTAMP_FIELD].initial = guards.issue_timestamp(self.form_name)
-        if self.is_bound:
+        if self.is_bound and not self._keeps_its_stamp():
+            # Drawn again with a fresh stamp: the one sent was forged, or is too old.
             self.data = self.data.copy()
             self.data[guards.TIMESTAMP_FIELD] = self.fields[guards.TIMESTAMP_FIELD].initial
+
+    def _keeps_its_stamp(self) -> bool:
+        """Whether the form, drawn again (after an error), keeps the stamp it was sent with:
+        the time the visitor first saw it, so that correcting a field is not "too fast"."""
+        try:
+            guards.check_timestamp(self.form_name, self.data.get(guards.TIMESTAMP_FIELD))
+        except guards.Refused as refusal:
+            return refusal.reason == guards.Refused.TOO_FAST
+        return True
 
     @property
     def visible(self):
@@ -82,11 +92,13 @@ class FeedbackCommentForm(GuardedForm):
 
     comment = forms.CharField(
         label=_("What were you looking for, or what was wrong? (optional)"),
-        help_text=_(
-            "Up to %(limit)s characters. Do not include personal information such as your "
-            "email address or telephone number: we remove what we recognize."
-        )
-        % {"limit": COMMENT_MAX_LENGTH},
+        help_text=format_lazy(
+            _(
+                "Up to {limit} characters. Do not include personal information such as your "
+                "email address or telephone number: we remove what we recognize."
+            ),
+            limit=COMMENT_MAX_LENGTH,
+        ),
         max_length=COMMENT_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": COMMENT_MAX_LENGTH}),
@@ -99,7 +111,7 @@ class CorrectionForm(GuardedForm):
     field = forms.ChoiceField(label=_("Which part of the record is wrong?"))
     suggestion = forms.CharField(
         label=_("What should it say?"),
-        help_text=_("Up to %(limit)s characters.") % {"limit": SUGGESTION_MAX_LENGTH},
+        help_text=format_lazy(_("Up to {limit} characters."), limit=SUGGESTION_MAX_LENGTH),
         max_length=SUGGESTION_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 6, "maxlength": SUGGESTION_MAX_LENGTH}),
     )
