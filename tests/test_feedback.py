@@ -16,6 +16,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
+from hypothesis import HealthCheck, given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
 
 from cooperation.models import (
     Agreement,
@@ -663,3 +666,47 @@ def test_old_comments_and_contact_details_are_deleted(db, shipped_content, setti
     assert (closed.name, closed.email) == ("", "")
     assert (waiting.name, waiting.email) == ("N", "n@example.org")  # not dealt with yet
     assert not SubmissionCount.objects.exists()
+
+
+# -- No 500 on any input ----------------------------------------------------------------------
+
+_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=300)
+
+
+@given(
+    data=st.dictionaries(
+        st.sampled_from(
+            [
+                "page",
+                "answer",
+                "issued",
+                "website",
+                "comment",
+                "field",
+                "suggestion",
+                "source_url",
+                "name",
+                "email",
+                "csrfmiddlewaretoken",
+            ]
+        ),
+        _TEXT,
+    ),
+    token=st.text(st.characters(categories=["L", "N", "P"]), min_size=1, max_size=60),
+)
+@examples(
+    max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True
+)
+def test_no_input_makes_a_visitors_form_fail(shipped_content, data, token):
+    """Anything posted to the three forms gets a 2xx, 3xx or 4xx, never a 500."""
+    browser = visitor()
+    record = Initiative.objects.published().first()
+    targets = [
+        reverse("feedback:page"),
+        reverse("feedback:correction", args=["initiatives", record.uuid]),
+    ]
+    if "/" not in token and "\\" not in token:
+        targets.append(f"/en/feedback/{token}/")
+    for target in targets:
+        assert browser.post(target, data).status_code < 500, (target, data)
+    assert browser.get(targets[1], {"field": data.get("field", "")}).status_code == 200
