@@ -474,10 +474,10 @@ class InitiativeAdmin(PublishableAdmin):
             _("Dates, place and funding"),
             {
                 "fields": (
-                    ("start_date", "start_date_precision"),
+                    ("start_date", "start_date_precision", "start_date_inferred"),
                     ("end_date", "end_date_precision"),
                     pair("location"),
-                    ("funding_amount", "funding_currency"),
+                    ("funding_qualifier", "funding_amount", "funding_currency"),
                 )
             },
         ),

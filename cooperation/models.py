@@ -22,7 +22,7 @@ from django.db.models.functions import Coalesce, Greatest, Lower
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -681,6 +681,40 @@ class InitiativeStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
     ACTIVE = "active", _("Active")
     COMPLETED = "completed", _("Completed")
+    NOT_STATED = "not_stated", _("Status not stated")
+
+
+#: The kinds of initiative named by a masculine noun in French (« un dialogue », « un
+#: programme »): their status reads « Dialogue terminé », not « Dialogue terminée ». The
+#: statuses' own labels agree with « initiative », as the search filter shows them.
+MASCULINE_KINDS = frozenset(
+    {"dialogue", "investment", "programme", "company_partnership", "event"}
+)
+STATUS_OF_MASCULINE_KIND = {
+    InitiativeStatus.PLANNED: pgettext_lazy("status of a masculine kind", "Planned"),
+    InitiativeStatus.ACTIVE: pgettext_lazy("status of a masculine kind", "Active"),
+    InitiativeStatus.COMPLETED: pgettext_lazy("status of a masculine kind", "Completed"),
+    InitiativeStatus.NOT_STATED: pgettext_lazy("status of a masculine kind", "Status not stated"),
+}
+
+
+class FundingQualifier(models.TextChoices):
+    """How the source gives an amount: exactly, or "nearly C$4 million", "over US$1 billion"."""
+
+    EXACT = "", _("As stated")
+    ABOUT = "about", _("About")
+    NEARLY = "nearly", _("Nearly")
+    OVER = "over", _("Over")
+    UP_TO = "up_to", _("Up to")
+
+
+#: How each qualifier reads before an amount, in the page's language.
+QUALIFIER_WORDS = {
+    FundingQualifier.ABOUT: pgettext_lazy("before an amount", "about %(amount)s"),
+    FundingQualifier.NEARLY: pgettext_lazy("before an amount", "nearly %(amount)s"),
+    FundingQualifier.OVER: pgettext_lazy("before an amount", "over %(amount)s"),
+    FundingQualifier.UP_TO: pgettext_lazy("before an amount", "up to %(amount)s"),
+}
 
 
 class Currency(models.TextChoices):
@@ -703,9 +737,18 @@ class Initiative(Publishable):
         _("initiative status"),
         max_length=10,
         choices=InitiativeStatus.choices,
-        default=InitiativeStatus.ACTIVE,
+        default=InitiativeStatus.NOT_STATED,
+        help_text=_("Leave “Status not stated” unless a source says where it stands."),
     )
     start_date = models.DateField(_("start date"), null=True, blank=True)
+    start_date_inferred = models.BooleanField(
+        _("start date partly inferred"),
+        default=False,
+        help_text=_(
+            "Tick when the sources do not give the whole date (a year worked out from "
+            "context, say); the note says how. Every page then shows the date as inferred."
+        ),
+    )
     start_date_precision = models.CharField(
         _("precision of the start date"),
         max_length=5,
@@ -725,6 +768,14 @@ class Initiative(Publishable):
     )
     funding_currency = models.CharField(
         _("funding currency"), max_length=3, choices=Currency.choices, blank=True
+    )
+    funding_qualifier = models.CharField(
+        _("funding qualifier"),
+        max_length=10,
+        choices=FundingQualifier.choices,
+        blank=True,
+        default=FundingQualifier.EXACT,
+        help_text=_("As the source words it: “nearly C$4 million” is 4,000,000 with “Nearly”."),
     )
     agreement = models.ForeignKey(
         Agreement,
@@ -821,7 +872,28 @@ class Initiative(Publishable):
 
     @property
     def start_date_display(self) -> str:
-        return format_partial_date(self.start_date, self.start_date_precision)
+        shown = format_partial_date(self.start_date, self.start_date_precision)
+        if shown and self.start_date_inferred:
+            return gettext("%(date)s (partly inferred, see the note)") % {"date": shown}
+        return shown
+
+    @property
+    def status_display(self) -> str:
+        """The status, agreeing in French with the kind's noun (« Dialogue terminé »)."""
+        if self.kind in MASCULINE_KINDS and self.initiative_status in STATUS_OF_MASCULINE_KIND:
+            return str(STATUS_OF_MASCULINE_KIND[self.initiative_status])
+        return self.get_initiative_status_display()
+
+    @property
+    def funding_display(self) -> str:
+        """The amount as the source gives it: "nearly C$4 million", « près de 4 millions $ CA »."""
+        from .templatetags.portal import money
+
+        if self.funding_amount is None:
+            return ""
+        amount = money(self.funding_amount, self.funding_currency)
+        words = QUALIFIER_WORDS.get(self.funding_qualifier)
+        return str(words) % {"amount": amount} if words else amount
 
     @property
     def end_date_display(self) -> str:

@@ -42,6 +42,7 @@ from .models import (
     CooperationArea,
     Currency,
     DatePrecision,
+    FundingQualifier,
     Initiative,
     InitiativeKind,
     InitiativeParticipant,
@@ -653,6 +654,14 @@ INITIATIVES = Dataset(
             source="initiative_status",
         ),
         PartialDate("start_date", _("When it started (or took place).")),
+        Typed(
+            "start_date_inferred",
+            _(
+                "True when the sources do not give the whole start date and part of it (a "
+                "year, say) is inferred; the note says how."
+            ),
+            type="boolean",
+        ),
         PartialDate("end_date", _("When it ended.")),
         Text("location", _("Where it takes place (may be empty).")),
         Typed(
@@ -664,6 +673,11 @@ INITIATIVES = Dataset(
             type="decimal",
         ),
         Code("funding_currency", _("Currency of the amount (ISO 4217)."), choices=Currency),
+        Code(
+            "funding_qualifier",
+            _("How the source words the amount (empty: as stated; “nearly”, “over”...)."),
+            choices=FundingQualifier,
+        ),
     ),
     relations=(
         Relation(

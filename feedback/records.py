@@ -6,7 +6,6 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from cooperation.models import Status
-from cooperation.templatetags.portal import money
 
 #: Address segment → model (language-neutral, as in the API and the dumps).
 RECORD_TYPES = {
@@ -16,10 +15,6 @@ RECORD_TYPES = {
     "organizations": "cooperation.Organization",
     "recommendations": "cooperation.Recommendation",
 }
-
-
-def _funding(initiative) -> str:
-    return money(initiative.funding_amount, initiative.funding_currency)
 
 
 OTHER = "other"
@@ -38,10 +33,10 @@ _FIELDS = {
         ("summary", _("Summary"), ["summary"]),
         ("description", _("Description"), ["description"]),
         ("kind", _("Kind"), ["get_kind_display"]),
-        ("status", _("Status"), ["get_initiative_status_display"]),
+        ("status", _("Status"), ["status_display"]),
         ("dates", _("Dates"), ["start_date_display", "end_date_display"]),
         ("location", _("Location"), ["location"]),
-        ("funding", _("Funding"), [_funding]),
+        ("funding", _("Funding"), ["funding_display"]),
         ("agreement", _("Under agreement"), ["agreement"]),
         ("participants", _("Participating organizations"), ["participants"]),
         ("areas", _("Cooperation areas"), ["areas"]),
