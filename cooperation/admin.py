@@ -132,7 +132,17 @@ class PublishableAdmin(TranslationAdmin):
 
     publication_fieldset = (
         _("Publication"),
-        {"fields": ("status", "publication_check", "public_pages", "uuid", "created", "modified")},
+        {
+            "fields": (
+                "status",
+                "checked",
+                "publication_check",
+                "public_pages",
+                "uuid",
+                "created",
+                "modified",
+            )
+        },
     )
 
     def get_queryset(self, request):
@@ -516,6 +526,7 @@ class RecommendationAdmin(PublishableAdmin):
                     pair("rationale"),
                     pair("horizon"),
                     pair("note"),
+                    "proposed_in",
                     "position",
                     "areas",
                     "initiatives",

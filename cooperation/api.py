@@ -125,7 +125,9 @@ def _field(kind: str, description, *, nullable=False, choices=None):
     if kind == "datetime":
         return serializers.DateTimeField(allow_null=True, help_text=help_text)
     if kind == "date":
-        return serializers.RegexField(r"^(\d{4}(-\d{2}(-\d{2})?)?)?$", help_text=help_text)
+        return serializers.RegexField(
+            r"^(\d{4}(-\d{2}(-\d{2})?)?)?$", allow_null=nullable, help_text=help_text
+        )
     field_class = _FIELD_TYPES.get(kind, serializers.CharField)
     extra = {"allow_blank": True} if field_class is serializers.CharField else {}
     return field_class(allow_null=nullable, help_text=help_text, **extra)

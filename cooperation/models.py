@@ -194,6 +194,15 @@ class Publishable(models.Model):
         blank=True,
         help_text=_("Shown to the public: what was inferred, and how, when a source is silent."),
     )
+    checked = models.DateField(
+        _("last checked against its sources"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The day a curator last read the record against every source it cites. Shown to "
+            "the public."
+        ),
+    )
     # Shipped content bookkeeping (see the load_content command): the hash of the data-file
     # entry last loaded, and the `modified` value it left. A record whose `modified` differs
     # has been edited by staff since and is never overwritten by the loader.
@@ -436,6 +445,8 @@ class Source(Publishable):
             for model in (CooperationArea, Organization, Agreement, Initiative, Recommendation)
             if model.objects.published().filter(citations__source=self).exists()
         ]
+        if Recommendation not in citing and self.recommendations_proposed.published().exists():
+            citing.append(Recommendation)
         if not citing:
             return []
         return [
@@ -955,6 +966,17 @@ class Recommendation(Publishable):
     initiatives = models.ManyToManyField(
         Initiative, blank=True, related_name="recommendations", verbose_name=_("initiatives")
     )
+    proposed_in = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="recommendations_proposed",
+        verbose_name=_("proposed in"),
+        help_text=_(
+            "Whose recommendation it is: the document that makes it (required to publish)."
+        ),
+    )
 
     label_field = "title"
     translated_required = ("slug", "summary", "rationale")
@@ -967,6 +989,20 @@ class Recommendation(Publishable):
         verbose_name_plural = _("recommendations")
         permissions = [("publish_recommendation", _("Can publish and unpublish recommendations"))]
         constraints = slug_constraints("recommendation")
+
+    def publication_problems(self) -> list[str]:
+        """The rule for every record, and: it says whose it is (a published source)."""
+        problems = super().publication_problems()
+        if self.proposed_in_id is None:
+            problems.append(
+                gettext("Say whose recommendation it is: the document it is proposed in.")
+            )
+        elif not self.proposed_in.is_published:
+            problems.append(
+                gettext("It is proposed in a source that is not published: “%(source)s”.")
+                % {"source": self.proposed_in}
+            )
+        return problems
 
 
 #: The record types the public sees, in the order the site lists them.

@@ -221,6 +221,19 @@ class Timestamp(Column):
 
 
 @dataclass(frozen=True)
+class Day(Column):
+    """A calendar day, in ISO 8601 (YYYY-MM-DD); null when unknown."""
+
+    @property
+    def outputs(self):
+        return (Output(self.name, "date", self.description, nullable=True),)
+
+    def values(self, row, context):
+        value = row[self.name]
+        return {self.name: value.isoformat() if value else None}
+
+
+@dataclass(frozen=True)
 class PageAddress(Column):
     """The record's public page in each language: `url_en`, `url_fr` (absolute)."""
 
@@ -558,6 +571,7 @@ _CLOSING = (
     Text("note", _("What was inferred, and how, where a source is silent.")),
     Timestamp("first_published", _("When the record was first published on the portal.")),
     Timestamp("modified", _("When the record was last changed.")),
+    Day("checked", _("The day a curator last read the record against its sources.")),
 )
 
 AREAS = Dataset(
@@ -719,6 +733,18 @@ RECOMMENDATIONS = Dataset(
         Typed("position", _("Order in which the portal lists them."), type="integer"),
     ),
     relations=(
+        Relation(
+            "proposed_in",
+            _("Whose recommendation it is: the source document that makes it."),
+            _published(Recommendation, "proposed_in"),
+            owner="id",
+            fields={
+                "uuid": "proposed_in__uuid",
+                "title_en": "proposed_in__title_en",
+                "title_fr": "proposed_in__title_fr",
+            },
+            many=False,
+        ),
         _areas(Recommendation),
         Relation(
             "initiatives",

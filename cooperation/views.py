@@ -368,9 +368,9 @@ def _with_roles(records: list, participations, key: str) -> list:
 def recommendation_list(request):
     """Recommendations grouped by area (default) or by audience (?by=audience)."""
     recommendations = list(
-        Recommendation.objects.published().prefetch_related(
-            Prefetch("areas", queryset=CooperationArea.objects.published())
-        )
+        Recommendation.objects.published()
+        .select_related("proposed_in")
+        .prefetch_related(Prefetch("areas", queryset=CooperationArea.objects.published()))
     )
     by = "audience" if request.GET.get("by") == "audience" else "area"
     groups: dict = defaultdict(list)
@@ -393,7 +393,9 @@ def recommendation_list(request):
 
 @require_safe
 def recommendation_detail(request, slug: str):
-    recommendation = _published_by_slug(Recommendation.objects.with_published_citations(), slug)
+    recommendation = _published_by_slug(
+        Recommendation.objects.select_related("proposed_in").with_published_citations(), slug
+    )
     context = {
         "object": recommendation,
         "areas": recommendation.areas.published(),

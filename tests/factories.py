@@ -82,6 +82,8 @@ def _record(model, label: str, published: bool, source: Source | None, fields: d
         values.setdefault("kind", "mou" if model is Agreement else "dialogue")
     if model is Recommendation:
         values.setdefault("audience", "government")
+        if "proposed_in" not in fields:  # whose recommendation it is
+            values["proposed_in"] = source or make_source()
     values.update(fields)
     record = model.objects.create(**values)
     if published:

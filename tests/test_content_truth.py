@@ -3,16 +3,34 @@ stated", a partly inferred date says so on every page, an amount reads as its so
 ("nearly C$4 million"), and a French status agrees with its kind's gender."""
 
 import csv
+import datetime
+import html as markup
 import io
 import json
 
 import pytest
 from django.urls import reverse
 from django.utils import translation
+from django.utils.formats import date_format
 
-from cooperation.management.commands.load_content import stable_id
-from cooperation.models import Agreement, Initiative, InitiativeStatus
-from tests.factories import make_initiative
+from cooperation.management.commands.load_content import Command, stable_id
+from cooperation.models import (
+    Agreement,
+    CooperationArea,
+    Initiative,
+    InitiativeStatus,
+    Organization,
+    PublishingError,
+    Recommendation,
+    Source,
+)
+from tests.factories import (
+    cite,
+    make_initiative,
+    make_organization,
+    make_recommendation,
+    make_source,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -107,3 +125,102 @@ def test_a_french_status_agrees_with_its_kind(client, kind, french):
         assert record.status_display == "Completed"
     html = client.get(record.url_in("fr")).text
     assert f"<dd>{french}</dd>" in html
+
+
+# -- Whose recommendation it is ---------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("shipped_content")
+def test_every_recommendation_says_whose_it_is_on_the_list_and_its_page(client):
+    recommendations = list(Recommendation.objects.published().select_related("proposed_in"))
+    assert recommendations and all(r.proposed_in for r in recommendations)
+    for language, words in (("en", "Proposed by"), ("fr", "Proposée par")):
+        with translation.override(language):
+            listing = client.get(reverse("cooperation:recommendation_list")).text
+        # Grouped by area, a recommendation may appear under several areas: once per listing.
+        assert listing.count(words) >= len(recommendations)
+        for record in recommendations:
+            with translation.override(language):
+                title = record.proposed_in.title
+            assert markup.escape(title) in client.get(record.url_in(language)).text
+
+
+@pytest.mark.usefixtures("shipped_content")
+def test_the_dialogue_lists_its_four_takeaways_and_they_name_its_summary(client):
+    dialogue = initiative("track-1-5-dialogue-ai")
+    takeaways = [
+        Recommendation.objects.get(uuid=stable_id(Recommendation, key))
+        for key in (
+            "takeaway-energy-enabler",
+            "takeaway-shared-standards",
+            "takeaway-global-influence",
+            "takeaway-commercial-opportunities",
+        )
+    ]
+    summary = Source.objects.get(uuid=stable_id(Source, "apf-track-1-5-summary"))
+    page = client.get(dialogue.url_in("en")).text
+    for takeaway in takeaways:
+        assert takeaway.proposed_in == summary
+        assert takeaway.get_absolute_url() in page
+    assert set(dialogue.recommendations.published()) == set(takeaways)
+    for other in Recommendation.objects.published().exclude(pk__in=[t.pk for t in takeaways]):
+        assert other.proposed_in.uuid == stable_id(Source, "apf-background-note")
+
+
+def test_a_recommendation_is_not_published_without_saying_whose_it_is():
+    source = make_source()
+    draft = make_recommendation(published=False, proposed_in=None)
+    cite(draft, source)
+    with pytest.raises(PublishingError) as refused:
+        draft.publish()
+    assert "whose recommendation" in str(refused.value)
+    draft.proposed_in = source
+    draft.publish()
+    with pytest.raises(PublishingError):
+        source.unpublish()  # it still carries a published recommendation
+
+
+# -- Honest coverage --------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("shipped_content")
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("en", "Last checked against its sources:"),
+        ("fr", "Dernière vérification par rapport aux sources\u00a0:"),
+    ],
+)
+def test_every_record_page_says_when_it_was_last_checked(client, language, words):
+    with translation.override(language):
+        day = date_format(datetime.date(2026, 12, 3), "DATE_FORMAT")
+    for model in (CooperationArea, Initiative, Agreement, Organization, Recommendation):
+        for record in model.objects.published():
+            html = client.get(record.url_in(language)).text
+            assert f'{words} <time datetime="2026-12-03">{day}</time>' in html, record
+    unchecked = make_initiative()
+    assert "Not yet checked against its sources" in client.get(unchecked.url_in("en")).text
+
+
+@pytest.mark.usefixtures("shipped_content")
+def test_an_organization_with_nothing_recorded_says_what_that_means(client):
+    lone = make_organization()
+    html = client.get(lone.url_in("en")).text
+    assert html.count("None in the sources on record.") == 2
+    assert "Aucune dans les sources consignées." in client.get(lone.url_in("fr")).text
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ({"start_date": "2019-06-18", "start_date_inferred": True}, "needs a note"),
+        ({"start_date_inferred": True, "note": {"en": "x", "fr": "y"}}, "without a start_date"),
+        ({"funding_qualifier": "nearly"}, "without a funding_amount"),
+        ({"funding_amount": 4000000}, "without a funding_currency"),
+        ({"checked": "yesterday"}, "must be a day"),
+        ({"checked": "2999-01-01"}, "in the future"),
+    ],
+)
+def test_the_loader_refuses_content_that_breaks_the_rules(entry, message):
+    with pytest.raises(ValueError, match=message):
+        Command.check_rules({"key": "x", **entry})

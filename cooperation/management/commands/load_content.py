@@ -106,6 +106,7 @@ SPECS = (
         Recommendation,
         ("title", "slug", "summary", "rationale", "horizon", "note"),
         plain=("audience", "position"),
+        references={"proposed_in": Source},
         many={"areas": CooperationArea, "initiatives": Initiative},
     ),
 )
@@ -218,6 +219,7 @@ class Command(BaseCommand):
         allowed = {
             "key",
             "sources",
+            "checked",
             *spec.translated,
             *spec.plain,
             *spec.dates,
@@ -235,6 +237,28 @@ class Command(BaseCommand):
                 not isinstance(value, dict) or set(value) - set(LANGUAGE_CODES)
             ):
                 raise ValueError(f"{name} must be a mapping of en and fr texts")
+        self.check_rules(entry)
+
+    @staticmethod
+    def check_rules(entry: dict) -> None:
+        """The content rules (cooperation/content/README.md) a file can be checked against."""
+        note = entry.get("note") or {}
+        if entry.get("start_date_inferred") and not all(note.get(c) for c in LANGUAGE_CODES):
+            raise ValueError("start_date_inferred needs a note, in both languages, saying how")
+        if entry.get("start_date_inferred") and not entry.get("start_date"):
+            raise ValueError("start_date_inferred without a start_date")
+        if entry.get("funding_qualifier") and entry.get("funding_amount") is None:
+            raise ValueError("funding_qualifier without a funding_amount")
+        if entry.get("funding_amount") is not None and not entry.get("funding_currency"):
+            raise ValueError("funding_amount without a funding_currency")
+        checked = entry.get("checked")
+        if checked is not None:
+            try:
+                day = datetime.date.fromisoformat(str(checked))
+            except ValueError as exc:
+                raise ValueError(f"checked must be a day (YYYY-MM-DD), not {checked!r}") from exc
+            if day > datetime.date.today():
+                raise ValueError(f"checked is in the future: {checked}")
 
     def assign_fields(self, spec: Spec, record, entry: dict) -> None:
         renames = PLAIN_FIELD_NAMES.get(spec.model, {})
@@ -266,6 +290,8 @@ class Command(BaseCommand):
         for name, target in spec.references.items():
             key = entry.get(name)
             setattr(record, name, self.lookup(target, key) if key else None)
+        checked = entry.get("checked")
+        record.checked = datetime.date.fromisoformat(str(checked)) if checked else None
 
     def assign_relations(self, spec: Spec, record, entry: dict) -> None:
         for name, target in spec.many.items():
