@@ -281,15 +281,15 @@ class PublishableAdmin(TranslationAdmin):
 
 @admin.register(Source)
 class SourceAdmin(PublishableAdmin):
-    list_display = ("title", "publisher", "language", "date", "status", "translations")
-    list_filter = ("status", TranslationStatusFilter, "language")
+    list_display = ("title", "publisher", "kind", "language", "date", "status", "translations")
+    list_filter = ("status", TranslationStatusFilter, "kind", "language")
     search_fields = ("title_en", "title_fr", "publisher_en", "publisher_fr", "reference")
     inlines = []
     fieldsets = (
         (None, {"fields": (pair("title"), pair("publisher"), pair("summary"), pair("note"))}),
         (
             _("Document"),
-            {"fields": ("language", ("date", "date_precision"), "url", "reference")},
+            {"fields": ("kind", "language", ("date", "date_precision"), "url", "reference")},
         ),
         PublishableAdmin.publication_fieldset,
     )

@@ -399,11 +399,28 @@ class SourceLanguage(models.TextChoices):
     KOREAN = "ko", _("Korean")
 
 
+class SourceKind(models.TextChoices):
+    """Who speaks in a source, so that a reader can weigh it."""
+
+    GOVERNMENT = "government", _("Government")
+    RESEARCH_INSTITUTE = "research_institute", _("Research institute or think tank")
+    PRESS = "press", _("News media")
+    COMPANY = "company", _("Company or business association")
+    REPUBLISHED = "republished", _("Republication (blog or aggregator)")
+
+
 class Source(Publishable):
     """A document the records rest on."""
 
     title = models.CharField(_("title"), max_length=300)
     publisher = models.CharField(_("publisher"), max_length=200)
+    kind = models.CharField(
+        _("kind of source"),
+        max_length=20,
+        choices=SourceKind.choices,
+        blank=True,
+        help_text=_("Who speaks in it: a government, a research institute, the press..."),
+    )
     summary = models.TextField(_("summary"))
     language = models.CharField(
         _("language of the document"), max_length=2, choices=SourceLanguage.choices
@@ -517,6 +534,7 @@ class OrganizationKind(models.TextChoices):
     UNIVERSITY = "university", _("University")
     COMPANY = "company", _("Company")
     FOUNDATION = "foundation", _("Foundation or think tank")
+    CONSORTIUM = "consortium", _("Industry consortium or innovation cluster")
     MULTILATERAL = "multilateral", _("Multilateral body")
 
 

@@ -52,6 +52,7 @@ from .models import (
     Recommendation,
     Role,
     Source,
+    SourceKind,
     SourceLanguage,
     Status,
 )
@@ -773,6 +774,11 @@ SOURCES = Dataset(
         *_common_opening("source_list"),
         Text("title", _("Title of the document.")),
         Text("publisher", _("Who published it.")),
+        Code(
+            "kind",
+            _("Who speaks in it (government, research institute, press...)."),
+            choices=SourceKind,
+        ),
         Text("summary", _("What the document is.")),
         Code("language", _("Language the document is written in."), choices=SourceLanguage),
         PartialDate("date", _("When it was published.")),

@@ -224,3 +224,40 @@ def test_an_organization_with_nothing_recorded_says_what_that_means(client):
 def test_the_loader_refuses_content_that_breaks_the_rules(entry, message):
     with pytest.raises(ValueError, match=message):
         Command.check_rules({"key": "x", **entry})
+
+
+def test_the_loader_refuses_a_source_without_an_address_or_a_kind():
+    with pytest.raises(ValueError, match="needs its public url"):
+        Command.check_rules({"key": "x", "kind": "government"}, Source)
+    with pytest.raises(ValueError, match="needs its kind"):
+        Command.check_rules({"key": "x", "url": "https://example.org/"}, Source)
+    Command.check_rules({"key": "x", "kind": "press", "reference": "000.txt"}, Source)
+
+
+@pytest.mark.usefixtures("shipped_content")
+def test_depa_shows_what_each_source_says(client):
+    depa = Agreement.objects.get(uuid=stable_id(Agreement, "depa"))
+    cited = {c.source.uuid for c in depa.citations.select_related("source")}
+    for key in (
+        "gac-depa-request-2022",
+        "gac-depa-background",
+        "mfat-korea-depa-accession",
+        "apf-background-note",
+    ):
+        assert stable_id(Source, key) in cited, key
+    korea = Organization.objects.get(uuid=stable_id(Organization, "government-of-korea"))
+    roles = {(p.organization_id, p.role) for p in depa.participations.all()}
+    assert roles == {(korea.pk, "party")}  # Canada asked to join; no source says it acceded
+    html = client.get(depa.url_in("en")).text
+    assert "signatories" in html and "request to join" in html
+    request = Source.objects.get(uuid=stable_id(Source, "gac-depa-request-2022"))
+    assert request.url.startswith("https://www.canada.ca/") and request.kind == "government"
+
+
+@pytest.mark.usefixtures("shipped_content")
+def test_every_source_says_what_kind_it_is_and_where_it_can_be_read(client):
+    for source in Source.objects.published():
+        assert source.kind, source
+        assert source.url or source.reference, source
+    html = client.get(reverse("cooperation:source_list")).text
+    assert "Kind of source" in html and "Republication (blog or aggregator)" in html

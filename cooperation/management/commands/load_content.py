@@ -60,7 +60,7 @@ SPECS = (
         "sources.yaml",
         Source,
         ("title", "publisher", "summary", "note"),
-        plain=("language", "url", "reference"),
+        plain=("language", "kind", "url", "reference"),
         dates={"date": "date"},
     ),
     Spec(
@@ -237,11 +237,15 @@ class Command(BaseCommand):
                 not isinstance(value, dict) or set(value) - set(LANGUAGE_CODES)
             ):
                 raise ValueError(f"{name} must be a mapping of en and fr texts")
-        self.check_rules(entry)
+        self.check_rules(entry, spec.model)
 
     @staticmethod
-    def check_rules(entry: dict) -> None:
+    def check_rules(entry: dict, model=None) -> None:
         """The content rules (cooperation/content/README.md) a file can be checked against."""
+        if model is Source and not entry.get("reference") and not entry.get("url"):
+            raise ValueError("a source that is not a seed document needs its public url")
+        if model is Source and not entry.get("kind"):
+            raise ValueError("a source needs its kind (government, research_institute, ...)")
         note = entry.get("note") or {}
         if entry.get("start_date_inferred") and not all(note.get(c) for c in LANGUAGE_CODES):
             raise ValueError("start_date_inferred needs a note, in both languages, saying how")
