@@ -218,6 +218,11 @@ def test_an_organization_with_nothing_recorded_says_what_that_means(client):
         ({"funding_qualifier": "nearly"}, "without a funding_amount"),
         ({"funding_amount": 4000000}, "without a funding_currency"),
         ({"checked": "yesterday"}, "must be a day"),
+        ({"binding": True, "sources": [{"source": "a"}]}, "binding needs binding_source"),
+        (
+            {"binding": False, "binding_source": "b", "sources": [{"source": "a"}]},
+            "binding needs binding_source",
+        ),
         ({"checked": "2999-01-01"}, "in the future"),
     ],
 )
@@ -232,6 +237,9 @@ def test_the_loader_refuses_a_source_without_an_address_or_a_kind():
     with pytest.raises(ValueError, match="needs its kind"):
         Command.check_rules({"key": "x", "url": "https://example.org/"}, Source)
     Command.check_rules({"key": "x", "kind": "press", "reference": "000.txt"}, Source)
+    Command.check_rules(
+        {"key": "x", "binding": True, "binding_source": "a", "sources": [{"source": "a"}]}
+    )
 
 
 @pytest.mark.usefixtures("shipped_content")

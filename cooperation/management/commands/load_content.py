@@ -220,6 +220,7 @@ class Command(BaseCommand):
             "key",
             "sources",
             "checked",
+            *(("binding_source",) if "binding" in spec.plain else ()),
             *spec.translated,
             *spec.plain,
             *spec.dates,
@@ -246,6 +247,12 @@ class Command(BaseCommand):
             raise ValueError("a source that is not a seed document needs its public url")
         if model is Source and not entry.get("kind"):
             raise ValueError("a source needs its kind (government, research_institute, ...)")
+        if entry.get("binding") is not None:
+            cited = {citation.get("source") for citation in entry.get("sources") or []}
+            if entry.get("binding_source") not in cited:
+                raise ValueError(
+                    "binding needs binding_source: the key of a cited source that states it"
+                )
         note = entry.get("note") or {}
         if entry.get("start_date_inferred") and not all(note.get(c) for c in LANGUAGE_CODES):
             raise ValueError("start_date_inferred needs a note, in both languages, saying how")
