@@ -149,16 +149,21 @@ def highlight(value, query: str) -> str:
     return mark_safe("".join(parts))  # noqa: S308  (every piece is escaped above)
 
 
+def is_web_address(address) -> bool:
+    """Whether `address` is a web address (http or https, with a host)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(str(address or "").strip())
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
 @register.filter
 def web_link(address, language: str = ""):
     """An address as a link if it is a web address (http or https), else as plain text: a
     value that reached the database some other way than the admin's validated form can never
     become a javascript: or data: link."""
-    from urllib.parse import urlsplit
-
     text = str(address or "")
-    parts = urlsplit(text.strip())
-    if parts.scheme.lower() in ("http", "https") and parts.netloc:
+    if is_web_address(text):
         if language:
             return format_html('<a href="{}" hreflang="{}">{}</a>', text, language, text)
         return format_html('<a href="{}">{}</a>', text, text)
