@@ -42,6 +42,8 @@ ORGANIZATION_TYPES = {
     "research_institute": "ResearchOrganization",
     # "Foundation or think tank": not every one is an NGO (some are set up by a government).
     "foundation": "Organization",
+    # An industry consortium or innovation cluster (Scale AI): no closer schema.org type.
+    "consortium": "Organization",
     "multilateral": "Organization",
 }
 

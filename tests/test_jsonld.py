@@ -106,6 +106,7 @@ ORGANIZATION_TYPES = {
     "university": "CollegeOrUniversity",
     "research_institute": "ResearchOrganization",
     "foundation": "Organization",
+    "consortium": "Organization",
     "multilateral": "Organization",
 }
 
