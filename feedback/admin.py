@@ -175,15 +175,17 @@ def parse_week(value: str | None) -> datetime.date:
     """A week given as an ISO week ("2026-W49") or any day of it ("2026-12-03"); this week
     for anything else."""
     today = timezone.localdate()
-    if value:
+    if value and len(value) <= 20:
         for parse in (
             lambda v: datetime.datetime.strptime(f"{v}-1", "%G-W%V-%u").date(),
             datetime.date.fromisoformat,
         ):
             try:
-                return week_of(parse(value.strip()))[0]
+                monday = week_of(parse(value.strip()))[0]
             except (ValueError, OverflowError):
                 continue
+            if datetime.date(2000, 1, 1) <= monday <= datetime.date(9998, 12, 31):
+                return monday
     return week_of(today)[0]
 
 

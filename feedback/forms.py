@@ -27,7 +27,7 @@ class GuardedForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields[guards.TIMESTAMP_FIELD].initial = guards.issue_timestamp(self.form_name)
+        self.fields[guards.TIMESTAMP_FIELD].initial = guards.issue_timestamp(self.stamp_name)
         if self.is_bound and not self._keeps_its_stamp():
             # Drawn again with a fresh stamp: the one sent was forged, or is too old.
             self.data = self.data.copy()
@@ -37,18 +37,15 @@ class GuardedForm(forms.Form):
         """Whether the form, drawn again (after an error), keeps the stamp it was sent with:
         the time the visitor first saw it, so that correcting a field is not "too fast"."""
         try:
-            guards.check_timestamp(self.form_name, self.data.get(guards.TIMESTAMP_FIELD))
+            guards.check_timestamp(self.stamp_name, self.data.get(guards.TIMESTAMP_FIELD))
         except guards.Refused as refusal:
             return refusal.reason == guards.Refused.TOO_FAST
         return True
 
     @property
-    def visible(self):
-        return [
-            self[name]
-            for name in self.fields
-            if name not in (guards.HONEYPOT_FIELD,) and not self.fields[name].widget.is_hidden
-        ]
+    def stamp_name(self) -> str:
+        """What the signed timestamp is for (the form, and for page feedback, the page)."""
+        return self.form_name
 
     def full_clean(self):
         super().full_clean()
@@ -70,6 +67,15 @@ class PageFeedbackForm(GuardedForm):
 
     page = forms.CharField(max_length=500, widget=forms.HiddenInput)
     answer = forms.ChoiceField(choices=Answer.choices)
+
+    @staticmethod
+    def stamp_for(page: str) -> str:
+        """The stamp of the buttons drawn on `page`: valid for that page only."""
+        return f"page|{page}"
+
+    @property
+    def stamp_name(self) -> str:
+        return self.stamp_for(str(self.data.get("page", ""))[:500])
 
     def clean_page(self) -> str:
         page = self.cleaned_data["page"]

@@ -3,7 +3,10 @@
 - A honeypot field, hidden from people and from assistive technology: a form that fills it
   is answered as if accepted and stored nowhere.
 - A signed timestamp: a form posted less than FEEDBACK_MIN_SECONDS after it was drawn, or more
-  than FEEDBACK_MAX_AGE after, is refused (the visitor's text is kept and shown again).
+  than FEEDBACK_MAX_AGE after, is refused (the visitor's text is kept and shown again). The
+  Yes/No stamp is signed for its page, so it says which page drew it; since it sits on pages
+  the page cache serves to everyone, it dates the page's rendering, not one visitor's visit,
+  and the rate limit is what stops a robot that reuses it.
 - A rate limit per address, counted in the database (`SubmissionCount`), so it holds across
   every worker and host with or without Redis.
 - Same-origin posts only: the page-feedback buttons sit on cached public pages, which cannot
@@ -80,10 +83,14 @@ def client_address(request) -> str:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded.strip():
             address = forwarded.split(",")[-1].strip()
+    if address.count(":") == 1:  # "1.2.3.4:5678": an IPv4 address with its port
+        address = address.split(":")[0]
     try:
-        parsed = ipaddress.ip_address(address)
+        parsed = ipaddress.ip_address(address.strip("[]"))
     except ValueError:
         return address[:64]
+    if parsed.version == 6 and parsed.ipv4_mapped:  # ::ffff:1.2.3.4 on a dual-stack socket
+        parsed = parsed.ipv4_mapped
     if parsed.version == 6:
         return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
     return str(parsed)

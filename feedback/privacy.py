@@ -14,16 +14,22 @@ from django.utils.translation import gettext_lazy as _
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Korean resident registration number: YYMMDD-SNNNNNN.
 RESIDENT_NUMBER = re.compile(r"(?<!\d)\d{6}-[1-8]\d{6}(?!\d)")
-# Nine digits, alone or grouped 3-3-3 with spaces or hyphens (checked against Luhn below).
-NINE_DIGITS = re.compile(r"(?<!\d)(?<!\d[.,])(\d{3})([ -]?)(\d{3})\2(\d{3})(?!\d)(?![.,]\d)")
+# Separators people type between groups of digits, no-break spaces included.
+_SEP = "[ .\\-\u00a0\u202f]"
+# Nine digits, alone or grouped 3-3-3 (checked against Luhn below); not part of a longer
+# number, such as the 000 000 000 of "1 000 000 000 $".
+NINE_DIGITS = re.compile(
+    rf"(?<!\d)(?<!\d{_SEP})(\d{{3}})({_SEP}?)(\d{{3}})\2(\d{{3}})(?!\d)(?!{_SEP}\d)"
+)
 PHONE = re.compile(
-    r"(?<![\w+])(?:"
-    # International: +CC then 7 to 13 more digits, with spaces, dots, hyphens or brackets.
-    r"\+\d{1,3}(?:[ .-]?\(?\d+\)?){2,5}"
-    # North American: (613) 555-0199, 613-555-0199, 613.555.0199, 1 613 555 0199.
-    r"|(?:1[ .-]?)?(?:\(\d{3}\)|\d{3})[ .-]?\d{3}[ .-]\d{4}"
-    r"|\d{10}"
-    # Korean: 02-123-4567, 010-1234-5678.
+    r"(?<![\w+$₩€£])(?:"
+    # International: +CC then groups of digits, with separators or brackets.
+    rf"\+\d{{1,3}}(?:{_SEP}?\(?\d+\)?){{2,5}}"
+    # North American: (613) 555-0199, 613-555-0199, 613 5550199, 1 613 555 0199, 6135550199
+    # (area code and exchange never start with 0 or 1, which keeps amounts out).
+    rf"|(?:1{_SEP}?)?(?:\([2-9]\d{{2}}\)|[2-9]\d{{2}}){_SEP}?[2-9]\d{{2}}{_SEP}?\d{{4}}"
+    # Korean: mobile 010-1234-5678, 010 1234 5678, 01012345678; landline 02-123-4567.
+    rf"|01[016789]{_SEP}?\d{{3,4}}{_SEP}?\d{{4}}"
     r"|0\d{1,2}-\d{3,4}-\d{4}"
     r")(?!\d)"
 )

@@ -110,9 +110,7 @@ def _text(value) -> str:
     """One attribute's value as the public page would show it (in the active language)."""
     if value is None or value == "":
         return ""
-    if callable(value):
-        value = value()
-    if hasattr(value, "all"):  # a many-to-many manager: the published related records
+    if hasattr(value, "all"):  # a related manager (callable too): the published records
         related = value.all()
         if hasattr(related, "published"):
             related = related.published()
@@ -122,6 +120,8 @@ def _text(value) -> str:
                 for citation in related.select_related("source")
             )
         return "\n".join(str(record) for record in related)
+    if callable(value):  # a get_FOO_display method
+        value = value()
     if value is True:
         return str(_("Yes"))
     if value is False:

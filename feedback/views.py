@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -42,9 +43,12 @@ def _thanks(page: str, kind: str) -> HttpResponseRedirect:
 def _refusal_message(refusal: guards.Refused) -> str:
     if refusal.reason == guards.Refused.RATE_LIMITED:
         minutes = max(1, round(refusal.retry_after / 60))
-        return _(
+        return ngettext(
             "Many forms have been sent from your address in a short time. Please try again in "
-            "%(minutes)s minutes; what you typed is kept below."
+            "%(minutes)s minute; what you typed is kept below.",
+            "Many forms have been sent from your address in a short time. Please try again in "
+            "%(minutes)s minutes; what you typed is kept below.",
+            minutes,
         ) % {"minutes": minutes}
     if refusal.reason == guards.Refused.EXPIRED:
         return _("This form was opened more than a day ago. Please check it and send it again.")
@@ -84,7 +88,7 @@ def page_feedback(request):
     if guards.honeypot_filled(request.POST):
         return _thanks(page, "feedback")
     try:
-        guards.check_timestamp(form.form_name, request.POST.get(guards.TIMESTAMP_FIELD))
+        guards.check_timestamp(form.stamp_name, request.POST.get(guards.TIMESTAMP_FIELD))
         guards.check_rate(request, "feedback")
     except guards.Refused as refusal:
         return _refused(request, "feedback/page_feedback_confirm.html", {"form": form}, refusal)
@@ -117,7 +121,7 @@ def feedback_comment(request, token: str):
     if not form.is_valid():
         return render(request, "feedback/comment.html", context, status=400)
     try:
-        guards.check_timestamp(form.form_name, request.POST.get(guards.TIMESTAMP_FIELD))
+        guards.check_timestamp(form.stamp_name, request.POST.get(guards.TIMESTAMP_FIELD))
     except guards.Refused as refusal:
         return _refused(request, "feedback/comment.html", context, refusal)
     comment = mask_personal_information(form.cleaned_data["comment"].strip())
@@ -148,7 +152,7 @@ def suggest_correction(request, record_type: str, uuid):
     if not form.is_valid():
         return render(request, "feedback/correction.html", context, status=400)
     try:
-        guards.check_timestamp(form.form_name, request.POST.get(guards.TIMESTAMP_FIELD))
+        guards.check_timestamp(form.stamp_name, request.POST.get(guards.TIMESTAMP_FIELD))
         guards.check_rate(request, "correction")
     except guards.Refused as refusal:
         return _refused(request, "feedback/correction.html", context, refusal)

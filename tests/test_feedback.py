@@ -45,7 +45,8 @@ RECORD_MODELS = (CooperationArea, Initiative, Agreement, Organization, Recommend
 
 
 def answer(client, page: str, value: str, **extra):
-    data = {"page": page, "answer": value, "issued": stamp("page"), "website": "", **extra}
+    data = {"page": page, "answer": value, "issued": stamp(f"page|{page}"), "website": ""}
+    data.update(extra)
     return client.post(reverse("feedback:page"), data)
 
 
@@ -178,8 +179,9 @@ def test_a_filled_honeypot_is_thanked_and_stored_nowhere(db, shipped_content):
 @pytest.mark.parametrize(
     ("issued", "message"),
     [
-        (lambda: guards.issue_timestamp("page"), "quicker than we expected"),
-        (lambda: stamp("page", seconds_ago=86400 + 60), "more than a day ago"),
+        (lambda: guards.issue_timestamp("page|/en/agreements/"), "quicker than we expected"),
+        (lambda: stamp("page|/en/agreements/", seconds_ago=86400 + 60), "more than a day ago"),
+        (lambda: stamp("page|/en/initiatives/"), "could not be checked"),  # another page's
         (lambda: stamp("correction"), "could not be checked"),  # another form's stamp
         (lambda: "page:1:forged", "could not be checked"),
         (lambda: "", "could not be checked"),
@@ -215,7 +217,7 @@ def test_a_form_posted_too_fast_too_late_or_forged_is_refused_and_kept(
 )
 def test_page_feedback_from_another_site_is_refused(db, headers):
     client = Client(**headers)
-    data = {"page": "/en/", "answer": "yes", "issued": stamp("page")}
+    data = {"page": "/en/", "answer": "yes", "issued": stamp("page|/en/")}
     response = client.post(reverse("feedback:page"), data)
     assert response.status_code == 403
     assert "did not come from a page of this site" in response.text
@@ -231,7 +233,7 @@ def test_page_feedback_from_another_site_is_refused(db, headers):
     ],
 )
 def test_page_feedback_from_our_own_pages_is_accepted(db, shipped_content, headers):
-    data = {"page": "/en/", "answer": "yes", "issued": stamp("page")}
+    data = {"page": "/en/", "answer": "yes", "issued": stamp("page|/en/")}
     assert Client(**headers).post(reverse("feedback:page"), data).status_code == 303
     assert PageFeedback.objects.count() == 1
 
@@ -263,7 +265,8 @@ def test_the_other_forms_need_their_csrf_token(db, shipped_content):
     ],
 )
 def test_hostile_page_feedback_gets_a_clear_400(db, data):
-    response = visitor().post(reverse("feedback:page"), {**data, "issued": stamp("page")})
+    issued = stamp(f"page|{data.get('page', '')}")
+    response = visitor().post(reverse("feedback:page"), {**data, "issued": issued})
     assert response.status_code == 400
     assert "We could not record this answer" in response.text
     assert not PageFeedback.objects.exists()
@@ -274,7 +277,7 @@ def test_only_posts_reach_the_feedback_view(client, db):
 
 
 def test_a_flood_from_one_address_stops_at_the_limit_and_never_reaches_the_queue(
-    db, shipped_content, settings, capsys
+    db, shipped_content, settings, capsys, django_assert_num_queries
 ):
     """A robot posting as fast as it can, from one address: the first posts within the limit
     are stored, the rest refused with 429; other visitors are untouched; spam costs less than
@@ -302,6 +305,11 @@ def test_a_flood_from_one_address_stops_at_the_limit_and_never_reaches_the_queue
         answer(robot, page, "yes", website="http://spam.example")
         spam_timings.append(time.perf_counter() - started)
     assert PageFeedback.objects.count() == limit + 1
+    # A robot's post costs no query; one past the limit costs the counter's one upsert.
+    with django_assert_num_queries(0):
+        answer(robot, page, "yes", website="http://spam.example")
+    with django_assert_num_queries(1):
+        assert answer(robot, page, "yes").status_code == 429
 
     # Corrections have their own, lower limit.
     record = Initiative.objects.published().first()
@@ -370,6 +378,12 @@ def test_feedback_never_changes_the_data_version(db, shipped_content):
         "046-454-286",
         "046454286",
         "900101-1234567",  # a Korean resident registration number
+        "010 1234 5678",
+        "01012345678",
+        "613 5550199",
+        "613-5550199",
+        "613\u00a0555\u00a00199",
+        "046\u00a0454\u00a0286",
     ],
 )
 def test_personal_information_is_masked(personal):
@@ -388,6 +402,12 @@ def test_personal_information_is_masked(personal):
         "4 000 000 $",
         "2,4 milliards $ CA",
         "123 456 789",  # nine digits that fail the SIN check digit: an amount
+        "1 000 000 000 $",  # its last nine digits pass the check digit: still an amount
+        "5\u00a0000\u00a0000\u00a0000 wons",
+        "CAD 1 000 000 000",
+        "$1234567890",
+        "from 1000000000 to 2000000000",
+        "2025-07-09 and 2019-06-18",
         "Section 3, paragraph 12",
         "KRW 1,000,000,000",
         "Track 1.5",
@@ -598,9 +618,9 @@ def test_the_weekly_summary_and_its_csv(client, publisher, db):
     client.force_login(publisher)
     url = reverse("admin:feedback_pagefeedback_summary")
     html = client.get(url).text
-    assert html.index("/en/agreements/") < html.index("/en/") < html.index("/fr/ententes/") or (
-        html.index("/en/agreements/") < html.index("/fr/ententes/")
-    )
+    table = re.search(r"<caption>Answers per page.*?</table>", html, re.S).group(0)
+    rows = re.findall(r'<tr><td><a href="([^"]+)">', table)
+    assert rows == ["/en/agreements/", "/en/", "/fr/ententes/"]  # most "No" first
     assert "67 %" in html and "25 %" in html
     assert "8 answers this week, 3 of them “No”" in html
     rows = list(csv.reader(io.StringIO(client.get(url, {"format": "csv"}).content.decode())))
@@ -710,3 +730,52 @@ def test_no_input_makes_a_visitors_form_fail(shipped_content, data, token):
     for target in targets:
         assert browser.post(target, data).status_code < 500, (target, data)
     assert browser.get(targets[1], {"field": data.get("field", "")}).status_code == 200
+
+
+@given(
+    comment=_TEXT,
+    suggestion=_TEXT.filter(lambda text: text.strip()),
+    field=st.sampled_from(["title", "summary", "dates", "sources", "other", "nope"]),
+    name=_TEXT,
+)
+@examples(
+    max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True
+)
+def test_any_text_in_valid_forms_is_stored_masked_or_refused_clearly(
+    shipped_content, comment, suggestion, field, name
+):
+    """Past the guards (a valid stamp, a real page, a new address each time), any text is
+    stored, masked, or refused with a 400, never a 500."""
+    record = Initiative.objects.published().first()
+    page = record.url_in("en")
+    browser = visitor(f"203.0.113.{len(comment) % 250 + 1}")
+    no = browser.post(
+        reverse("feedback:page"), {"page": page, "answer": "no", "issued": stamp(f"page|{page}")}
+    )
+    assert no.status_code in (303, 429)
+    if no.status_code == 303:
+        sent = browser.post(no["Location"], {"comment": comment, "issued": stamp("comment")})
+        assert sent.status_code in (303, 400)
+    url = reverse("feedback:correction", args=["initiatives", record.uuid])
+    data = correction_data(field=field, suggestion=suggestion, name=name)
+    assert browser.post(url, data).status_code in (303, 400, 429)
+    for stored in CorrectionSuggestion.objects.all():
+        assert stored.suggestion == mask_personal_information(stored.suggestion)
+
+
+@pytest.mark.usefixtures("shipped_content")
+def test_every_field_of_every_record_has_a_current_value_in_both_languages():
+    """What the queue sets beside a suggestion: for every shipped record and every field a
+    visitor can name, its value in English and in French (relations and citations included);
+    the fields every published record has are never empty."""
+    from feedback.records import current_value, fields_of
+
+    always = {"title", "name", "summary", "kind", "status", "rationale", "audience", "sources"}
+    for model in RECORD_MODELS:
+        for record in model.objects.published():
+            for code, _label, _attributes in fields_of(model):
+                for language in ("en", "fr"):
+                    value = current_value(record, code, language)
+                    assert value or code not in always, (record, code, language)
+    initiative = Initiative.objects.published().first()
+    assert current_value(initiative, "areas", "en") and current_value(initiative, "sources", "fr")

@@ -64,12 +64,13 @@ def visitor_form_pages(language: str):
         f"{correction} with errors",
         browser.post(correction, correction_data(field="nope", source_url="bad", suggestion="")),
     )
-    no = browser.post(feedback, {"page": page, "answer": "no", "issued": stamp("page")})
+    no = browser.post(feedback, {"page": page, "answer": "no", "issued": stamp(f"page|{page}")})
     yield "the comment page", browser.get(no["Location"])
     yield (
         "a refused answer",
         browser.post(
-            feedback, {"page": page, "answer": "yes", "issued": stamp("page", seconds_ago=0)}
+            feedback,
+            {"page": page, "answer": "yes", "issued": stamp(f"page|{page}", seconds_ago=0)},
         ),
     )
     yield "an invalid answer", browser.post(feedback, {"page": "/nowhere/", "answer": "yes"})

@@ -31,7 +31,7 @@ def page_end(context):
         "correction_url": correction_url(record),
         "thanks": request.GET.get("thanks", ""),
         "page": request.path,
-        "issued": guards.issue_timestamp(PageFeedbackForm.form_name),
+        "issued": guards.issue_timestamp(PageFeedbackForm.stamp_for(request.path)),
         "honeypot": guards.HONEYPOT_FIELD,
         "timestamp": guards.TIMESTAMP_FIELD,
     }
