@@ -15,17 +15,26 @@ from django.http import HttpResponseRedirect
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import TranslationAdmin, TranslationGenericTabularInline
+from modeltranslation.admin import (
+    TranslationAdmin,
+    TranslationGenericTabularInline,
+    TranslationStackedInline,
+    TranslationTabularInline,
+)
 
 from .models import (
     LANGUAGE_CODES,
     Agreement,
+    AgreementLink,
     AgreementParty,
     Citation,
     CooperationArea,
     Initiative,
     InitiativeParticipant,
     Organization,
+    OrganizationLink,
+    OrganizationName,
+    Pillar,
     PublishingError,
     Recommendation,
     Source,
@@ -321,6 +330,48 @@ class CooperationAreaAdmin(PublishableAdmin):
     )
 
 
+class AgreementLinkInline(TranslationTabularInline):
+    model = AgreementLink
+    fk_name = "subject"
+    extra = 0
+    fields = ("kind", "object", ("date", "date_precision"), "source", *pair("location"))
+    autocomplete_fields = ("object", "source")
+    verbose_name_plural = _("links to other agreements (supersedes, renews, amends...)")
+
+
+class PillarInline(TranslationStackedInline):
+    model = Pillar
+    fk_name = "plan"
+    extra = 0
+    fields = ("number", pair("title"), "agreements", "initiatives", "source", pair("location"))
+    autocomplete_fields = ("agreements", "initiatives", "source")
+    verbose_name_plural = _("pillars (for an action plan)")
+
+
+class OrganizationLinkInline(TranslationTabularInline):
+    model = OrganizationLink
+    fk_name = "subject"
+    extra = 0
+    fields = ("kind", "object", ("date", "date_precision"), "source", *pair("location"))
+    autocomplete_fields = ("object", "source")
+    verbose_name_plural = _("parent bodies (part of, under the authority of)")
+
+
+class OrganizationNameInline(TranslationStackedInline):
+    model = OrganizationName
+    extra = 0
+    fields = (
+        pair("name"),
+        pair("short_name"),
+        "name_ko",
+        ("used_from", "used_from_precision"),
+        ("used_until", "used_until_precision"),
+        "source",
+        pair("location"),
+    )
+    autocomplete_fields = ("source",)
+
+
 @admin.register(Organization)
 class OrganizationAdmin(PublishableAdmin):
     list_display = ("name", "short_name", "kind", "country", "status", "translations", "sources")
@@ -355,6 +406,7 @@ class OrganizationAdmin(PublishableAdmin):
         ),
         PublishableAdmin.publication_fieldset,
     )
+    inlines = [OrganizationNameInline, OrganizationLinkInline, CitationInline]
 
 
 class AgreementPartyInline(admin.TabularInline):
@@ -395,7 +447,7 @@ class AgreementAdmin(PublishableAdmin):
     )
     prepopulated_fields = {"slug_en": ("title_en",), "slug_fr": ("title_fr",)}
     filter_horizontal = ("areas",)
-    inlines = [AgreementPartyInline, CitationInline]
+    inlines = [AgreementPartyInline, AgreementLinkInline, PillarInline, CitationInline]
     fieldsets = (
         (
             None,
@@ -418,7 +470,7 @@ class AgreementAdmin(PublishableAdmin):
             _("Dates and place"),
             {
                 "fields": (
-                    ("date_signed", "date_signed_precision"),
+                    ("date_signed", "date_signed_precision", "date_signed_inferred"),
                     pair("place_signed"),
                     ("date_in_force", "date_in_force_precision"),
                 )

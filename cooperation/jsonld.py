@@ -24,12 +24,14 @@ from django.utils.translation import gettext
 
 from .models import (
     Agreement,
+    AgreementLinkKind,
     AgreementStatus,
     CooperationArea,
     DatePrecision,
     Initiative,
     InitiativeKind,
     Organization,
+    OrganizationLinkKind,
     Recommendation,
 )
 from .templatetags.portal import is_web_address
@@ -223,12 +225,34 @@ def _agreement(page: _Page, context) -> dict:
         agreement,
         alternateName=agreement.short_title,
         legislationType=agreement.get_kind_display(),
-        legislationDate=partial_date(agreement.date_signed, agreement.date_signed_precision),
+        legislationDate=""
+        if agreement.date_signed_inferred
+        else partial_date(agreement.date_signed, agreement.date_signed_precision),
         legislationLegalForce=legal_force(agreement),
         locationCreated=_place(agreement.place_signed),
         **page.by_role(agreement.participations.all(), AGREEMENT_ROLES),
         about=page.references(context["areas"]),
+        isBasedOn=_linked(page, context, agreement, BASED_ON_KINDS),
+        legislationChanges=_linked(page, context, agreement, {AgreementLinkKind.AMENDS}),
     )
+
+
+#: The links by which an agreement rests on another (schema.org's isBasedOn).
+BASED_ON_KINDS = {
+    AgreementLinkKind.IMPLEMENTS,
+    AgreementLinkKind.MEETS_UNDER,
+    AgreementLinkKind.RENEWS,
+}
+
+
+def _linked(page: _Page, context, record, kinds, outgoing: bool = True) -> list[dict]:
+    """References to the records at the other end of `record`'s shown links of `kinds`, from
+    its side (`outgoing`) or the other's: the same links its page lists."""
+    return [
+        page.reference(item["record"])
+        for item in context.get("links", [])
+        if item["link"].kind in kinds and (item["link"].subject_id == record.pk) == outgoing
+    ]
 
 
 def _initiative(page: _Page, context) -> dict:
@@ -259,9 +283,14 @@ def _organization(page: _Page, context) -> dict:
     country = organization.country.code if organization.country else ""
     return page.record(
         organization,
-        alternateName=[name for name in (organization.short_name, korean) if name],
+        alternateName=[name for name in (organization.short_name, korean) if name]
+        + [former.name for former in context.get("former_names", [])],
         address={"@type": "PostalAddress", "addressCountry": country} if country else None,
         same_as=[organization.website] if is_web_address(organization.website) else [],
+        parentOrganization=_linked(page, context, organization, set(OrganizationLinkKind)),
+        subOrganization=_linked(
+            page, context, organization, set(OrganizationLinkKind), outgoing=False
+        ),
     )
 
 

@@ -58,6 +58,13 @@ def format_partial_date(value: datetime.date | None, precision: str) -> str:
     return date_format(value, "DATE_FORMAT")
 
 
+def inferred_date(shown: str, inferred: bool) -> str:
+    """A displayed date, marked when part of it is inferred rather than stated."""
+    if shown and inferred:
+        return gettext("%(date)s (partly inferred, see the note)") % {"date": shown}
+    return shown
+
+
 class PublishingError(ValidationError):
     """Raised when a record that does not satisfy the publishing rule is saved as published."""
 
@@ -617,6 +624,14 @@ class Agreement(Publishable):
         default=DatePrecision.DAY,
     )
     place_signed = models.CharField(_("place signed"), max_length=200, blank=True)
+    date_signed_inferred = models.BooleanField(
+        _("date signed partly inferred"),
+        default=False,
+        help_text=_(
+            "Tick when part of the date signed is inferred rather than stated (the year, from "
+            "context, say); the note says how. Every page then shows the date as inferred."
+        ),
+    )
     date_in_force = models.DateField(_("date in force"), null=True, blank=True)
     date_in_force_precision = models.CharField(
         _("precision of the date in force"),
@@ -660,7 +675,10 @@ class Agreement(Publishable):
 
     @property
     def date_signed_display(self) -> str:
-        return format_partial_date(self.date_signed, self.date_signed_precision)
+        return inferred_date(
+            format_partial_date(self.date_signed, self.date_signed_precision),
+            self.date_signed_inferred,
+        )
 
     @property
     def date_in_force_display(self) -> str:
@@ -901,10 +919,10 @@ class Initiative(Publishable):
 
     @property
     def start_date_display(self) -> str:
-        shown = format_partial_date(self.start_date, self.start_date_precision)
-        if shown and self.start_date_inferred:
-            return gettext("%(date)s (partly inferred, see the note)") % {"date": shown}
-        return shown
+        return inferred_date(
+            format_partial_date(self.start_date, self.start_date_precision),
+            self.start_date_inferred,
+        )
 
     @property
     def status_display(self) -> str:
@@ -1024,6 +1042,317 @@ class Recommendation(Publishable):
 
 
 #: The record types the public sees, in the order the site lists them.
+# ---------------------------------------------------------------------------------------------
+# Links between records: typed, dated where the source dates them, and each citing its source
+# ---------------------------------------------------------------------------------------------
+
+
+class LinkQuerySet(models.QuerySet):
+    def shown(self):
+        """The links the public sees: both ends and the cited source are published."""
+        return self.filter(
+            subject__status=Status.PUBLISHED,
+            object__status=Status.PUBLISHED,
+            source__status=Status.PUBLISHED,
+        )
+
+    def read_from(self, record) -> list[dict]:
+        """The shown links touching `record`, as its page reads them: each with its `label`
+        ("Implements", or "Implemented by" from the other side), the `record` at the other
+        end and the `link` itself (one query)."""
+        links = (
+            self.shown()
+            .filter(Q(subject=record) | Q(object=record))
+            .select_related("subject", "object", "source")
+        )
+        return [
+            {"label": link.label_from(record), "record": link.other_end(record), "link": link}
+            for link in links
+        ]
+
+
+class CitedFact(models.Model):
+    """A fact that rests on one place in one source (a link, a former name, a pillar)."""
+
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("source"),
+        help_text=_("The document that states it."),
+    )
+    location = models.CharField(
+        _("where in the source"), max_length=300, help_text=_("Section, page or paragraph.")
+    )
+
+    #: Translated fields that must be filled in both languages, with the message for each.
+    bilingual_fields = {"location": _("Say where in the source, in %(language)s.")}
+
+    class Meta:
+        abstract = True
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {
+            f"{name}_{code}": str(message) % {"language": _language_name(code)}
+            for name, message in self.bilingual_fields.items()
+            for code in LANGUAGE_CODES
+            if not _filled(getattr(self, f"{name}_{code}", ""))
+        }
+        if errors:
+            raise ValidationError(errors)
+
+
+class RecordLink(CitedFact):
+    """A typed link from one record (`subject`) to another of the same type (`object`)."""
+
+    date = models.DateField(_("date"), null=True, blank=True)
+    date_precision = models.CharField(
+        _("date precision"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+
+    objects = LinkQuerySet.as_manager()
+
+    #: kind -> (code, label) of what the link says read from its object's side
+    #: ("implemented_by", "Implemented by").
+    inverses: dict = {}
+
+    class Meta:
+        abstract = True
+
+    def clean(self) -> None:
+        super().clean()
+        if self.subject_id is not None and self.subject_id == self.object_id:
+            raise ValidationError(gettext("A record cannot be linked to itself."))
+
+    @property
+    def date_display(self) -> str:
+        return format_partial_date(self.date, self.date_precision)
+
+    def label_from(self, record) -> str:
+        """What the link says on `record`'s page: "Implements" on the subject's page,
+        "Implemented by" on the object's."""
+        if record.pk == self.subject_id:
+            return self.get_kind_display()
+        return str(self.inverses[self.kind][1])
+
+    def other_end(self, record):
+        return self.object if record.pk == self.subject_id else self.subject
+
+
+class AgreementLinkKind(models.TextChoices):
+    SUPERSEDES = "supersedes", _("Supersedes")
+    RENEWS = "renews", _("Renews")
+    AMENDS = "amends", _("Amends")
+    IMPLEMENTS = "implements", _("Implements")
+    MEETS_UNDER = "meets_under", _("Meets under")
+
+
+class AgreementLink(RecordLink):
+    """Supersedes, renews, amends, implements or meets under another agreement."""
+
+    subject = models.ForeignKey(
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="links_out",
+        verbose_name=_("agreement"),
+    )
+    kind = models.CharField(_("link"), max_length=20, choices=AgreementLinkKind.choices)
+    object = models.ForeignKey(
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="links_in",
+        verbose_name=_("other agreement"),
+    )
+
+    inverses = {
+        AgreementLinkKind.SUPERSEDES: ("superseded_by", _("Superseded by")),
+        AgreementLinkKind.RENEWS: ("renewed_by", _("Renewed by")),
+        AgreementLinkKind.AMENDS: ("amended_by", _("Amended by")),
+        AgreementLinkKind.IMPLEMENTS: ("implemented_by", _("Implemented by")),
+        AgreementLinkKind.MEETS_UNDER: ("framework_of", _("Framework of")),
+    }
+
+    class Meta:
+        ordering = ["date", "pk"]
+        verbose_name = _("link between agreements")
+        verbose_name_plural = _("links between agreements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject", "kind", "object"], name="unique_agreement_link"
+            ),
+            models.CheckConstraint(
+                condition=~Q(subject=F("object")), name="agreement_link_not_to_itself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} — {self.get_kind_display()} — {self.object}"
+
+
+class OrganizationLinkKind(models.TextChoices):
+    PART_OF = "part_of", _("Part of")
+    UNDER = "under", _("Under the authority of")
+
+
+class OrganizationLink(RecordLink):
+    """An organization's parent body: part of it, or under its authority."""
+
+    subject = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="links_out",
+        verbose_name=_("organization"),
+    )
+    kind = models.CharField(_("link"), max_length=20, choices=OrganizationLinkKind.choices)
+    object = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="links_in",
+        verbose_name=_("parent body"),
+    )
+
+    inverses = {
+        OrganizationLinkKind.PART_OF: ("includes", _("Includes")),
+        OrganizationLinkKind.UNDER: ("has_under_it", _("Has under its authority")),
+    }
+
+    class Meta:
+        ordering = ["date", "pk"]
+        verbose_name = _("parent body")
+        verbose_name_plural = _("parent bodies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject", "kind", "object"], name="unique_organization_link"
+            ),
+            models.CheckConstraint(
+                condition=~Q(subject=F("object")), name="organization_link_not_to_itself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} — {self.get_kind_display()} — {self.object}"
+
+
+class OrganizationName(CitedFact):
+    """A name an organization bore before its present one, with the dates it was in use."""
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="former_names",
+        verbose_name=_("organization"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=60, blank=True)
+    name_ko = models.CharField(_("name in Korean"), max_length=200, blank=True)
+    used_from = models.DateField(_("in use from"), null=True, blank=True)
+    used_from_precision = models.CharField(
+        _("precision of the first date"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+    )
+    used_until = models.DateField(_("in use until"), null=True, blank=True)
+    used_until_precision = models.CharField(
+        _("precision of the last date"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+    )
+
+    class Meta:
+        ordering = [models.F("used_until").desc(nulls_last=True), "pk"]
+        verbose_name = _("former name")
+        verbose_name_plural = _("former names")
+
+    def __str__(self) -> str:
+        return self.name
+
+    bilingual_fields = {
+        **CitedFact.bilingual_fields,
+        "name": _("Give the name in %(language)s."),
+    }
+
+    def clean(self) -> None:
+        super().clean()
+        if self.used_from and self.used_until and self.used_until < self.used_from:
+            raise ValidationError({"used_until": gettext("The last date comes before the first.")})
+
+    @property
+    def period_display(self) -> str:
+        """When it was in use, as precisely as known: "until July 2017", « jusqu'au
+        26 juillet 2017 », "from 2014 to 2017"."""
+        start = format_partial_date(self.used_from, self.used_from_precision)
+        end = format_partial_date(self.used_until, self.used_until_precision)
+        by_day = self.used_until_precision == DatePrecision.DAY
+        if start and end:
+            return gettext("from %(start)s to %(end)s") % {"start": start, "end": end}
+        if end:
+            message = gettext("until %(day)s") if by_day else gettext("until %(end)s")
+            return message % {"day": end, "end": end}
+        if start:
+            return gettext("from %(start)s") % {"start": start}
+        return ""
+
+
+class PillarQuerySet(models.QuerySet):
+    def shown(self):
+        return self.filter(plan__status=Status.PUBLISHED, source__status=Status.PUBLISHED)
+
+
+class Pillar(CitedFact):
+    """One pillar of an action plan, with the agreements and initiatives that carry it out."""
+
+    plan = models.ForeignKey(
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="pillars",
+        verbose_name=_("action plan"),
+        limit_choices_to={"kind": AgreementKind.ACTION_PLAN},
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=300)
+    agreements = models.ManyToManyField(
+        Agreement,
+        blank=True,
+        related_name="pillars_carried",
+        verbose_name=_("agreements under it"),
+    )
+    initiatives = models.ManyToManyField(
+        "Initiative",
+        blank=True,
+        related_name="pillars",
+        verbose_name=_("initiatives under it"),
+    )
+
+    objects = PillarQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["plan", "number"]
+        verbose_name = _("pillar of an action plan")
+        verbose_name_plural = _("pillars of action plans")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="unique_pillar_number")
+        ]
+
+    def __str__(self) -> str:
+        return gettext("Pillar %(number)s: %(title)s") % {
+            "number": self.number,
+            "title": self.title,
+        }
+
+    bilingual_fields = {
+        **CitedFact.bilingual_fields,
+        "title": _("Give the title in %(language)s."),
+    }
+
+    def clean(self) -> None:
+        super().clean()
+        if self.plan_id and self.plan.kind != AgreementKind.ACTION_PLAN:
+            raise ValidationError({"plan": gettext("Only an action plan has pillars.")})
+
+
 RECORD_MODELS = (CooperationArea, Initiative, Agreement, Organization, Recommendation, Source)
 
 

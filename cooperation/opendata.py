@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import (
     Agreement,
     AgreementKind,
+    AgreementLink,
     AgreementParty,
     AgreementStatus,
     Audience,
@@ -49,6 +50,8 @@ from .models import (
     InitiativeStatus,
     Organization,
     OrganizationKind,
+    OrganizationLink,
+    OrganizationName,
     Recommendation,
     Role,
     Source,
@@ -306,6 +309,14 @@ ITEM_KEYS = {
     "url": ("uri", _("The document's address, when it is online.")),
     "location_en": ("string", _("Where in the document, in English (section, paragraph).")),
     "location_fr": ("string", _("Where in the document, in French.")),
+    "relation": ("string", _("What the link says, read from this record's side.")),
+    "date": ("date", _("When, as precisely as the source gives it (may be empty).")),
+    "source_uuid": ("uuid", _("The stable identifier of the source that states it.")),
+    "short_name_en": ("string", _("Its short form in English (may be empty).")),
+    "short_name_fr": ("string", _("Its short form in French (may be empty).")),
+    "name_ko": ("string", _("Its name in Korean (may be empty).")),
+    "used_from": ("date", _("When it came into use, as precisely as known (may be empty).")),
+    "used_until": ("date", _("When it went out of use, as precisely as known (may be empty).")),
 }
 
 
@@ -325,22 +336,30 @@ class Relation:
     owner: str
     fields: dict[str, str]
     many: bool = True
+    #: Item key of a date -> path of its precision: the date is given no more precise.
+    precisions: dict[str, str] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
         return "title" if "title_en" in self.fields else "name"
 
     def fetch(self, ids: list[int]) -> dict[int, list[dict]]:
-        keys = list(self.fields)
         grouped: dict[int, list[dict]] = defaultdict(list)
-        rows = (
-            self.queryset()
-            .filter(**{f"{self.owner}__in": ids})
-            .values_list(self.owner, *self.fields.values())
-        )
-        for owner_id, *values in rows:
-            grouped[owner_id].append({k: _plain(v) for k, v in zip(keys, values, strict=True)})
+        for owner_id, item in self.read(self.queryset(), self.owner, self.fields, ids):
+            grouped[owner_id].append(item)
         return grouped
+
+    def read(self, queryset, owner: str, fields: dict[str, str], ids: list[int]):
+        """(owner id, item) for each row of `queryset` belonging to one of `ids`."""
+        keys = [*fields, *(f"{key}_precision" for key in self.precisions)]
+        paths = [*fields.values(), *self.precisions.values()]
+        rows = queryset.filter(**{f"{owner}__in": ids}).values_list(owner, *paths)
+        for owner_id, *values in rows:
+            raw = dict(zip(keys, values, strict=True))
+            item = {key: _plain(raw[key]) for key in fields}
+            for key in self.precisions:
+                item[key] = partial_date(raw[key], raw[f"{key}_precision"])
+            yield owner_id, item
 
     def value(self, items: list[dict]):
         if self.many:
@@ -355,6 +374,8 @@ class Relation:
 
         def label(item, code):
             text = item[f"{self.label}_{code}"]
+            if "relation" in item:
+                return f"{item['relation']}: {text}"
             return f"{text} ({item['role']})" if "role" in item else text
 
         return [
@@ -362,6 +383,50 @@ class Relation:
             SEPARATOR.join(label(item, "fr") for item in items),
             SEPARATOR.join(item["uuid"] for item in items),
         ]
+
+
+@dataclass(frozen=True)
+class LinkRelation(Relation):
+    """A record's typed links to others of its type, read from both ends: from the subject's
+    side the link's own kind ("implements"), from the object's its inverse ("implemented_by")."""
+
+    inverse_codes: dict[str, str] = field(default_factory=dict)
+
+    def fetch(self, ids: list[int]) -> dict[int, list[dict]]:
+        grouped: dict[int, list[dict]] = defaultdict(list)
+        for owner_id, item in self.read(self.queryset(), "subject_id", self.fields, ids):
+            grouped[owner_id].append(item)
+        seen_from_object = {
+            key: path.replace("object__", "subject__") for key, path in self.fields.items()
+        }
+        for owner_id, item in self.read(self.queryset(), "object_id", seen_from_object, ids):
+            item["relation"] = self.inverse_codes[item["relation"]]
+            grouped[owner_id].append(item)
+        return grouped
+
+
+def _links(link_model, label: str) -> LinkRelation:
+    return LinkRelation(
+        "links",
+        _(
+            "Its typed links to other records of its type, read from its side (relation), each "
+            "with the source that states it."
+        ),
+        lambda: link_model.objects.shown().order_by(models.F("date").asc(nulls_last=True), "pk"),
+        owner="subject_id",
+        fields={
+            "relation": "kind",
+            "uuid": "object__uuid",
+            f"{label}_en": f"object__{label}_en",
+            f"{label}_fr": f"object__{label}_fr",
+            "date": "date",
+            "source_uuid": "source__uuid",
+            "location_en": "location_en",
+            "location_fr": "location_fr",
+        },
+        precisions={"date": "date_precision"},
+        inverse_codes={kind: code for kind, (code, _label) in link_model.inverses.items()},
+    )
 
 
 def _published(model, *related: str) -> Callable[[], models.QuerySet]:
@@ -551,6 +616,13 @@ def _item_entry(key: str) -> dict:
     }
     if key == "role":
         entry["values"] = [{"code": code, "label": str(label)} for code, label in Role.choices]
+    if key == "relation":
+        entry["values"] = [
+            {"code": code, "label": str(label)}
+            for model in (AgreementLink, OrganizationLink)
+            for kind, label in model._meta.get_field("kind").choices
+            for code, label in ((kind, label), model.inverses[kind])
+        ]
     return entry
 
 
@@ -606,7 +678,31 @@ ORGANIZATIONS = Dataset(
         Text("summary", _("Short description.")),
         Text("description", _("Longer description (may be empty).")),
     ),
-    relations=(_sources(Organization),),
+    relations=(
+        _links(OrganizationLink, "name"),
+        Relation(
+            "former_names",
+            _("Names it bore before its present one, with when they were in use."),
+            lambda: OrganizationName.objects.filter(source__status=Status.PUBLISHED).order_by(
+                models.F("used_until").desc(nulls_last=True), "pk"
+            ),
+            owner="organization_id",
+            fields={
+                "name_en": "name_en",
+                "name_fr": "name_fr",
+                "short_name_en": "short_name_en",
+                "short_name_fr": "short_name_fr",
+                "name_ko": "name_ko",
+                "used_from": "used_from",
+                "used_until": "used_until",
+                "source_uuid": "source__uuid",
+                "location_en": "location_en",
+                "location_fr": "location_fr",
+            },
+            precisions={"used_from": "used_from_precision", "used_until": "used_until_precision"},
+        ),
+        _sources(Organization),
+    ),
     ordering=("name_en", "pk"),
     closing=_CLOSING,
 )
@@ -646,6 +742,7 @@ AGREEMENTS = Dataset(
             "parties",
             _("The organizations bound by or taking part in it, each with its role."),
         ),
+        _links(AgreementLink, "title"),
         _sources(Agreement),
     ),
     ordering=(models.F("date_signed").desc(nulls_last=True), "title_en", "pk"),

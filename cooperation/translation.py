@@ -4,10 +4,14 @@ from modeltranslation.translator import TranslationOptions, register
 
 from .models import (
     Agreement,
+    AgreementLink,
     Citation,
     CooperationArea,
     Initiative,
     Organization,
+    OrganizationLink,
+    OrganizationName,
+    Pillar,
     Recommendation,
     Source,
 )
@@ -55,3 +59,23 @@ class InitiativeTranslation(TranslationOptions):
 class RecommendationTranslation(TranslationOptions):
     fields = ("title", "slug", "summary", "rationale", "horizon", "note")
     empty_values = SLUG_EMPTY
+
+
+@register(AgreementLink)
+class AgreementLinkTranslation(TranslationOptions):
+    fields = ("location",)
+
+
+@register(OrganizationLink)
+class OrganizationLinkTranslation(TranslationOptions):
+    fields = ("location",)
+
+
+@register(OrganizationName)
+class OrganizationNameTranslation(TranslationOptions):
+    fields = ("name", "short_name", "location")
+
+
+@register(Pillar)
+class PillarTranslation(TranslationOptions):
+    fields = ("title", "location")

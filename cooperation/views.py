@@ -23,6 +23,7 @@ from .filters import InitiativeFilterSet, OrganizationFilterSet, cached_filter_o
 from .models import (
     SEARCH_COLUMNS,
     Agreement,
+    AgreementLink,
     AgreementParty,
     Audience,
     Citation,
@@ -32,6 +33,8 @@ from .models import (
     InitiativeParticipant,
     InitiativeStatus,
     Organization,
+    OrganizationLink,
+    Pillar,
     Recommendation,
     Role,
     Source,
@@ -287,6 +290,7 @@ def initiative_detail(request, slug: str):
         "agreement": agreement if agreement and agreement.is_published else None,
         "areas": initiative.areas.published(),
         "recommendations": initiative.recommendations.published(),
+        "under_pillars": initiative.pillars.shown().select_related("plan"),
     }
     return render(request, "cooperation/initiative_detail.html", context)
 
@@ -306,6 +310,14 @@ def agreement_detail(request, slug: str):
     agreement = _published_by_slug(queryset, slug)
     context = {
         "object": agreement,
+        "links": AgreementLink.objects.read_from(agreement),
+        "pillars": agreement.pillars.shown().prefetch_related(
+            Prefetch("agreements", Agreement.objects.published()),
+            Prefetch("initiatives", Initiative.objects.published().defer(*SEARCH_COLUMNS)),
+        ),
+        "under_pillars": Pillar.objects.shown()
+        .filter(agreements=agreement)
+        .select_related("plan"),
         "areas": agreement.areas.published(),
         "initiatives": agreement.initiatives.published().order_by(*_newest_first())[
             :RELATED_LIMIT
@@ -337,6 +349,10 @@ def organization_detail(request, slug: str):
     shown = list(initiatives[:RELATED_LIMIT])
     context = {
         "object": organization,
+        "links": OrganizationLink.objects.read_from(organization),
+        "former_names": organization.former_names.filter(
+            source__status=Status.PUBLISHED
+        ).select_related("source"),
         # Each record once, with every role the organization holds in it.
         "agreements": _with_roles(
             list(

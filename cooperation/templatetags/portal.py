@@ -168,3 +168,28 @@ def web_link(address, language: str = ""):
             return format_html('<a href="{}" hreflang="{}">{}</a>', text, language, text)
         return format_html('<a href="{}">{}</a>', text, text)
     return conditional_escape(text)
+
+
+#: A title quoted in a locator: “…” in English, « … » in French.
+QUOTED = re.compile(r"(“)([^”]+)(”)|(«\s?)([^»]+?)(\s?»)")
+
+
+@register.filter
+def quoted_in(location, language: str = ""):
+    """A citation's locator, escaped, with any section title it quotes marked as being in the
+    source's `language` when that is not the page's (a French page quoting an English-only
+    document's heading says `lang="en"`, so a screen reader reads it as English)."""
+    text = str(location or "")
+    page = (translation.get_language() or "")[:2]
+    if not language or language == page:
+        return conditional_escape(text)
+    parts, last = [], 0
+    for match in QUOTED.finditer(text):
+        opening, title, closing = (g for g in match.groups() if g is not None)
+        parts.append(conditional_escape(text[last : match.start()]))
+        parts.append(
+            format_html('{}<span lang="{}">{}</span>{}', opening, language, title, closing)
+        )
+        last = match.end()
+    parts.append(conditional_escape(text[last:]))
+    return mark_safe("".join(parts))  # noqa: S308  (every piece is escaped above)

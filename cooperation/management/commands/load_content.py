@@ -24,6 +24,7 @@ from django.db.models import F
 from cooperation.models import (
     LANGUAGE_CODES,
     Agreement,
+    AgreementLink,
     AgreementParty,
     Citation,
     CooperationArea,
@@ -31,6 +32,9 @@ from cooperation.models import (
     Initiative,
     InitiativeParticipant,
     Organization,
+    OrganizationLink,
+    OrganizationName,
+    Pillar,
     Recommendation,
     Source,
     Status,
@@ -53,7 +57,16 @@ class Spec:
     references: dict[str, type[models.Model]] = field(default_factory=dict)  # FK by key
     many: dict[str, type[models.Model]] = field(default_factory=dict)  # M2M by keys
     roles: tuple[str, type[models.Model]] | None = None  # (yaml key, through model)
+    cited: tuple[str, type[models.Model]] | None = None  # (yaml key, CitedFact model)
 
+
+#: The links between records (links.yaml), loaded once every record is: section -> (model,
+#: the model its two ends are).
+LINKS_FILE = "links.yaml"
+LINK_SECTIONS = {
+    "agreements": (AgreementLink, Agreement),
+    "organizations": (OrganizationLink, Organization),
+}
 
 SPECS = (
     Spec(
@@ -74,12 +87,13 @@ SPECS = (
         Organization,
         ("name", "short_name", "slug", "summary", "description", "note"),
         plain=("kind", "country", "website", "name_ko"),
+        cited=("former_names", OrganizationName),
     ),
     Spec(
         "agreements.yaml",
         Agreement,
         ("title", "short_title", "slug", "place_signed", "summary", "description", "note"),
-        plain=("kind", "binding", "status"),
+        plain=("kind", "binding", "status", "date_signed_inferred"),
         dates={"date_signed": "date_signed", "date_in_force": "date_in_force"},
         many={"areas": CooperationArea},
         roles=("parties", AgreementParty),
@@ -178,6 +192,7 @@ class Command(BaseCommand):
                     f"{spec.model._meta.verbose_name_plural}: {len(entries)} in {spec.file} — "
                     + ", ".join(f"{value} {name}" for name, value in counts.items())
                 )
+            self.load_links(folder / LINKS_FILE)
         self.stdout.write(
             self.style.SUCCESS(
                 "Content loaded: " + ", ".join(f"{value} {name}" for name, value in totals.items())
@@ -229,6 +244,8 @@ class Command(BaseCommand):
         }
         if spec.roles:
             allowed.add(spec.roles[0])
+        if spec.cited:
+            allowed.add(spec.cited[0])
         unknown = set(entry) - allowed
         if unknown:
             raise ValueError(f"unknown fields {sorted(unknown)}")
@@ -254,10 +271,13 @@ class Command(BaseCommand):
                     "binding needs binding_source: the key of a cited source that states it"
                 )
         note = entry.get("note") or {}
-        if entry.get("start_date_inferred") and not all(note.get(c) for c in LANGUAGE_CODES):
-            raise ValueError("start_date_inferred needs a note, in both languages, saying how")
-        if entry.get("start_date_inferred") and not entry.get("start_date"):
-            raise ValueError("start_date_inferred without a start_date")
+        for name in ("start_date", "date_signed"):
+            if not entry.get(f"{name}_inferred"):
+                continue
+            if not all(note.get(c) for c in LANGUAGE_CODES):
+                raise ValueError(f"{name}_inferred needs a note, in both languages, saying how")
+            if not entry.get(name):
+                raise ValueError(f"{name}_inferred without a {name}")
         if entry.get("funding_qualifier") and entry.get("funding_amount") is None:
             raise ValueError("funding_qualifier without a funding_amount")
         if entry.get("funding_amount") is not None and not entry.get("funding_currency"):
@@ -320,6 +340,11 @@ class Command(BaseCommand):
             )
             for participation in record.participations.all():
                 participation.full_clean()
+        if spec.cited:
+            name, model = spec.cited
+            getattr(record, name).all().delete()
+            for item in entry.get(name) or []:
+                self.cited_fact(model, item, organization=record).save()
         record.citations.all().delete()
         for position, item in enumerate(entry.get("sources") or []):
             citation = Citation(
@@ -337,3 +362,89 @@ class Command(BaseCommand):
             return model.objects.get(uuid=stable_id(model, key))
         except model.DoesNotExist as exc:
             raise LookupError(f"no {model._meta.model_name} with key {key!r}") from exc
+
+    # -- Links (links.yaml) -------------------------------------------------------------------
+
+    def cited_fact(self, model: type[models.Model], item: dict, **values):
+        """A CitedFact (a former name, a link, a pillar) from its data-file item, checked."""
+        item = dict(item)
+        fact = model(source=self.lookup(Source, item.pop("source")), **values)
+        for code in LANGUAGE_CODES:
+            setattr(fact, f"location_{code}", (item.get("where") or {}).get(code, ""))
+        item.pop("where", None)
+        for name, value in item.items():
+            if isinstance(value, dict):
+                for code in LANGUAGE_CODES:
+                    setattr(fact, f"{name}_{code}", str(value.get(code) or "").strip())
+            elif name in {"date", "used_from", "used_until"}:
+                date, precision = parse_partial_date(value)
+                setattr(fact, name, date)
+                setattr(
+                    fact, "date_precision" if name == "date" else f"{name}_precision", precision
+                )
+            else:
+                setattr(fact, name, value)
+        fact.full_clean(validate_unique=False, validate_constraints=False)
+        return fact
+
+    def load_links(self, path: Path) -> None:
+        """Every link and pillar of links.yaml, created or brought up to date (natural keys:
+        the two ends and the kind; the plan and the pillar's number). Links staff added in the
+        admin are left alone."""
+        if not path.exists():
+            raise CommandError(f"Missing content file: {path}")
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        unknown = set(data) - {*LINK_SECTIONS, "pillars"}
+        if unknown:
+            raise CommandError(f"{path.name}: unknown sections {sorted(unknown)}")
+        for section, (model, ends) in LINK_SECTIONS.items():
+            entries = data.get(section) or []
+            for item in entries:
+                item = dict(item)
+                label = f"{item.get('from')} {item.get('kind')} {item.get('to')}"
+                try:
+                    subject = self.lookup(ends, item.pop("from"))
+                    target = self.lookup(ends, item.pop("to"))
+                    self.replace(
+                        model.objects.filter(subject=subject, kind=item["kind"], object=target),
+                        self.cited_fact(model, item, subject=subject, object=target),
+                    )
+                except (ValidationError, ValueError, LookupError, KeyError) as error:
+                    reasons = getattr(error, "messages", None) or [str(error)]
+                    raise CommandError(f"{path.name}: {label}: {' '.join(reasons)}") from error
+            self.stdout.write(f"{model._meta.verbose_name_plural}: {len(entries)} in {path.name}")
+        pillars = data.get("pillars") or []
+        for item in pillars:
+            item = dict(item)
+            label = f"{item.get('plan')} pillar {item.get('number')}"
+            try:
+                plan = self.lookup(Agreement, item.pop("plan"))
+                agreements = [self.lookup(Agreement, k) for k in item.pop("agreements", [])]
+                initiatives = [self.lookup(Initiative, k) for k in item.pop("initiatives", [])]
+                self.replace(
+                    Pillar.objects.filter(plan=plan, number=item["number"]),
+                    self.cited_fact(Pillar, item, plan=plan),
+                    agreements=agreements,
+                    initiatives=initiatives,
+                )
+            except (ValidationError, ValueError, LookupError, KeyError) as error:
+                reasons = getattr(error, "messages", None) or [str(error)]
+                raise CommandError(f"{path.name}: {label}: {' '.join(reasons)}") from error
+        self.stdout.write(f"{Pillar._meta.verbose_name_plural}: {len(pillars)} in {path.name}")
+
+    @staticmethod
+    def replace(existing: models.QuerySet, fact, **many) -> None:
+        """Store `fact` in place of `existing` (0 or 1 row), unless that already says the same:
+        a second load writes nothing, so it leaves the data version and the caches alone."""
+        current = existing.first()
+        if current is not None:
+            names = [f.attname for f in fact._meta.concrete_fields if not f.primary_key]
+            if all(getattr(current, n) == getattr(fact, n) for n in names) and all(
+                {r.pk for r in getattr(current, name).all()} == {r.pk for r in records}
+                for name, records in many.items()
+            ):
+                return
+            current.delete()
+        fact.save()
+        for name, records in many.items():
+            getattr(fact, name).set(records)
