@@ -274,6 +274,7 @@ def test_no_sentence_is_copied_from_the_seeds():
     entries = [
         entry
         for path in sorted(CONTENT_DIR.glob("*.yaml"))
+        if path.name != "links.yaml"  # locators only: no prose to copy
         for entry in yaml.safe_load(path.read_text(encoding="utf-8"))
     ]
     names = {

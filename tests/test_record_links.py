@@ -367,3 +367,82 @@ def test_the_loader_refuses_a_bad_link_with_the_reason(tmp_path, text, reason):
     with pytest.raises(CommandError) as error:
         load(folder)
     assert reason in str(error.value)
+
+
+# -- The shipped links ------------------------------------------------------------------------
+
+
+def shipped(model, key):
+    from cooperation.management.commands.load_content import stable_id
+
+    return model.objects.get(uuid=stable_id(model, key))
+
+
+@pytest.mark.usefixtures("shipped_content")
+@pytest.mark.parametrize(
+    ("language", "renews", "renewed_by", "inferred"),
+    [
+        ("en", "Renews", "Renewed by", "(partly inferred, see the note)"),
+        ("fr", "Renouvelle", "Renouvelée par", "(en partie déduite, voir la remarque)"),
+    ],
+)
+def test_the_renewal_of_the_nst_nrc_memorandum_links_both_ways(
+    client, language, renews, renewed_by, inferred
+):
+    from cooperation.models import Agreement
+
+    renewal, original = (
+        shipped(Agreement, "nst-nrc-mou-renewal"),
+        shipped(Agreement, "nst-nrc-mou"),
+    )
+    renewal_page = html.unescape(client.get(renewal.url_in(language)).text)
+    assert renews in renewal_page and original.url_in(language) in renewal_page
+    assert inferred in renewal_page  # the year 2019 is inferred, and every page says so
+    original_page = html.unescape(client.get(original.url_in(language)).text)
+    assert renewed_by in original_page and renewal.url_in(language) in original_page
+    timeline = html.unescape(client.get(reverse_in("cooperation:agreement_list", language)).text)
+    assert inferred in timeline
+
+
+def reverse_in(name: str, language: str) -> str:
+    with translation.override(language):
+        return reverse(name)
+
+
+@pytest.mark.usefixtures("shipped_content")
+def test_the_ministry_of_science_and_ict_shows_its_former_name_and_the_council_under_it(client):
+    from cooperation.models import Organization
+
+    ministry, council = shipped(Organization, "msit"), shipped(Organization, "nst")
+    page = html.unescape(client.get(ministry.url_in("en")).text)
+    assert "Ministry of Science, ICT and Future Planning (MSIP)" in page
+    assert '<span lang="ko">미래창조과학부</span>' in page
+    assert "until July 2017" in page
+    assert "Has under its authority" in page and council.url_in("en") in page
+    council_page = html.unescape(client.get(council.url_in("fr")).text)
+    assert "Relève de" in council_page and ministry.url_in("fr") in council_page
+    assert "국가과학기술연구회" in council_page
+
+
+@pytest.mark.usefixtures("shipped_content")
+@pytest.mark.parametrize(
+    ("key", "korean"),
+    [
+        ("korea-ai-ethics-association", "한국인공지능윤리협회"),
+        ("bos-semiconductors", "보스반도체"),
+        ("kia", "기아"),
+        ("cs-wind", "씨에스윈드"),
+        ("posco-future-materials", "포스코퓨처엠"),
+        ("msit", "과학기술정보통신부"),
+    ],
+)
+def test_korean_organizations_carry_their_korean_name_with_a_source(client, key, korean):
+    from cooperation.models import Organization
+
+    organization = shipped(Organization, key)
+    assert organization.name_ko == korean
+    assert any(
+        korean in citation.supports_en or "Korean" in citation.supports_en
+        for citation in organization.citations.all()
+    )
+    assert f'lang="ko">{korean}<' in client.get(organization.url_in("fr")).text
