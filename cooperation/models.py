@@ -17,7 +17,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import CharField, Count, F, OuterRef, Q, Subquery, Value
+from django.db.models import CharField, Count, F, OuterRef, Q, Subquery, TextField, Value
 from django.db.models.functions import Coalesce, Greatest, Lower
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -77,6 +77,58 @@ class PublishableQuerySet(models.QuerySet):
     def drafts(self):
         return self.filter(status=Status.DRAFT)
 
+    def search(self, query: str, language: str):
+        """Records matching `query` in either language, annotated with `rank`: the same
+        matching and ranking as the initiative search (cooperation/search.py), over vectors
+        built as the query runs from the model's `search_texts` (these tables stay small;
+        initiatives keep theirs stored and indexed)."""
+        from django.contrib.postgres.search import SearchVector
+
+        def vector(code: str):
+            parts = [
+                SearchVector(
+                    f"{name}_{code}" if name in translated else name,
+                    weight=weight,
+                    config=CONFIGS[code],
+                )
+                for weight, names in self.model.search_texts.items()
+                for name in names
+            ]
+            total = parts[0]
+            for part in parts[1:]:
+                total = total + part
+            return total
+
+        translated = _translated_fields(self.model)
+        queryset = self.annotate(search_en=vector("en"), search_fr=vector("fr"))
+        return full_text_match(queryset, "search_en", "search_fr", query, language)
+
+    def similar(self, query: str):
+        """Typo tolerance: records whose name or title holds a word close to `query`."""
+        from django.contrib.postgres.search import TrigramWordSimilarity
+        from django.db.models.functions import Concat
+
+        text = clean_query(query)
+        if not any(ch.isalnum() for ch in text):
+            return self.none().annotate(rank=Value(0.0, output_field=models.FloatField()))
+        words = PortalUnaccent(Lower(Value(text)))
+        label = self.model.label_field
+        titles = PortalUnaccent(
+            Lower(
+                Concat(
+                    Coalesce(f"{label}_en", Value("")),
+                    Value(" "),
+                    Coalesce(f"{label}_fr", Value("")),
+                    output_field=TextField(),
+                )
+            )
+        )
+        return (
+            self.annotate(search_label=titles)
+            .filter(search_label__trigram_word_similar=words)
+            .annotate(rank=TrigramWordSimilarity(words, "search_label"))
+        )
+
     def with_published_citations(self):
         """Prefetch the citations a public page shows (of published sources only)."""
         return self.prefetch_related(
@@ -101,6 +153,41 @@ def _count_through(through, owner: str, target: str) -> Coalesce:
     return Coalesce(Subquery(rows), 0)
 
 
+def full_text_match(queryset, vector_en: str, vector_fr: str, query: str, language: str):
+    """`queryset` filtered to rows whose tsvector `vector_en` or `vector_fr` (fields or
+    annotations) match `query`, annotated with `rank`: every required word in one language or
+    the other, an excluded word left out in both, the page's language counting double."""
+    from django.contrib.postgres.search import SearchQuery, SearchRank
+
+    text = clean_query(query)
+    if not any(ch.isalnum() for ch in text):
+        return queryset.annotate(rank=Value(0.0, output_field=models.FloatField()))
+    vectors = {"en": vector_en, "fr": vector_fr}
+
+    def websearch(terms: list[str], code: str, joiner: str = " ") -> SearchQuery:
+        return SearchQuery(
+            websearch_text(terms, joiner), config=CONFIGS[code], search_type="websearch"
+        )
+
+    condition = Q(pk__in=[])
+    positives = []
+    for required, excluded in parse_websearch(text):
+        positives.extend(required)
+        group = Q(**{vector_en: websearch(required, "en")}) | Q(
+            **{vector_fr: websearch(required, "fr")}
+        )
+        if excluded:
+            group &= ~Q(**{vector_en: websearch(excluded, "en", " or ")})
+            group &= ~Q(**{vector_fr: websearch(excluded, "fr", " or ")})
+        condition |= group
+    other = "fr" if language == "en" else "en"
+    weights = [0.1, 0.2, 0.4, 1.0]  # D (names), C (description), B (summary), A (title)
+    rank = SearchRank(
+        F(vectors[language]), websearch(positives, language, " or "), weights=weights
+    ) * 2 + SearchRank(F(vectors[other]), websearch(positives, other, " or "), weights=weights)
+    return queryset.filter(condition).annotate(rank=rank)
+
+
 class CooperationAreaQuerySet(PublishableQuerySet):
     def with_counts(self):
         """Annotate each area with its published initiatives, agreements and recommendations."""
@@ -123,38 +210,7 @@ class InitiativeQuerySet(PublishableQuerySet):
 
         See cooperation/search.py for what matching means.
         """
-        from django.contrib.postgres.search import SearchQuery, SearchRank
-
-        text = clean_query(query)
-        if not any(ch.isalnum() for ch in text):
-            return self.annotate(rank=Value(0.0, output_field=models.FloatField()))
-
-        def websearch(terms: list[str], code: str, joiner: str = " ") -> SearchQuery:
-            return SearchQuery(
-                websearch_text(terms, joiner), config=CONFIGS[code], search_type="websearch"
-            )
-
-        condition = Q(pk__in=[])
-        positives = []
-        for required, excluded in parse_websearch(text):
-            positives.extend(required)
-            # Every required word in one language or the other.
-            group = Q(search_vector_en=websearch(required, "en")) | Q(
-                search_vector_fr=websearch(required, "fr")
-            )
-            if excluded:
-                # A word left out is left out in both languages.
-                group &= ~Q(search_vector_en=websearch(excluded, "en", " or "))
-                group &= ~Q(search_vector_fr=websearch(excluded, "fr", " or "))
-            condition |= group
-        other = "fr" if language == "en" else "en"
-        weights = [0.1, 0.2, 0.4, 1.0]  # D (names), C (description), B (summary), A (title)
-        rank = SearchRank(
-            F(f"search_vector_{language}"), websearch(positives, language, " or "), weights=weights
-        ) * 2 + SearchRank(
-            F(f"search_vector_{other}"), websearch(positives, other, " or "), weights=weights
-        )
-        return self.filter(condition).annotate(rank=rank)
+        return full_text_match(self, "search_vector_en", "search_vector_fr", query, language)
 
     def similar(self, query: str):
         """Typo tolerance: initiatives whose title or names contain a word close to `query`
@@ -379,6 +435,12 @@ class Publishable(models.Model):
             return reverse(f"cooperation:{self.url_name}", kwargs={"slug": slug})
 
 
+def _translated_fields(model) -> set[str]:
+    from modeltranslation.translator import translator
+
+    return set(translator.get_options_for_model(model).all_fields)
+
+
 def _filled(value) -> bool:
     return bool(value and str(value).strip())
 
@@ -448,6 +510,7 @@ class Source(Publishable):
     translated_optional = ("note",)
     requires_citation = False
     label_field = "title"
+    search_texts = {"A": ("title",), "B": ("publisher", "summary")}
 
     class Meta:
         ordering = ["-date", "title"]
@@ -523,6 +586,7 @@ class CooperationArea(Publishable):
     objects = CooperationAreaQuerySet.as_manager()
 
     url_name = "area_detail"
+    search_texts = {"A": ("name",), "B": ("summary",), "C": ("description",)}
 
     class Meta:
         ordering = ["position", "name"]
@@ -565,6 +629,11 @@ class Organization(Publishable):
 
     translated_optional = ("short_name", "description", "note")
     url_name = "organization_detail"
+    search_texts = {
+        "A": ("name", "short_name", "name_ko"),
+        "B": ("summary",),
+        "C": ("description",),
+    }
 
     class Meta:
         ordering = ["name"]
@@ -655,6 +724,11 @@ class Agreement(Publishable):
     label_field = "title"
     translated_optional = ("short_title", "place_signed", "description", "note")
     url_name = "agreement_detail"
+    search_texts = {
+        "A": ("title", "short_title"),
+        "B": ("summary",),
+        "C": ("description", "place_signed"),
+    }
 
     class Meta:
         ordering = [models.F("date_signed").desc(nulls_last=True), "title"]
@@ -1018,6 +1092,7 @@ class Recommendation(Publishable):
     translated_required = ("slug", "summary", "rationale")
     translated_optional = ("horizon", "note")
     url_name = "recommendation_detail"
+    search_texts = {"A": ("title",), "B": ("summary",), "C": ("rationale", "horizon")}
 
     class Meta:
         ordering = ["position", "title"]

@@ -12,7 +12,7 @@ PostgreSQL keeps the index itself, whatever writes the data (the admin, the load
 
 Queries go through the same configurations and the same `portal_unaccent()`, so "energie",
 "Énergie" and "ÉNERGIES" find the same records, and so do "Nguyễn" and "Nguyen". Web-search
-syntax works: "quoted phrases", -excluded words, `or`. Words in either language find a record;
+syntax works: "quoted phrases", -excluded words, `or` (or « ou », in either language). Words in either language find a record;
 the page's language counts double in the ranking. A query that finds nothing falls back to
 trigram word similarity on titles and names, so a typo still finds its record.
 """
@@ -49,6 +49,10 @@ def clean_query(raw: str) -> str:
     return " ".join(text.split())[:MAX_QUERY_LENGTH]
 
 
+#: The words that put alternatives side by side: English "or", French « ou » (not « où »).
+OR_WORDS = ("or", "ou")
+
+
 def parse_websearch(query: str) -> list[tuple[list[str], list[str]]]:
     """Web-search syntax: alternatives split by `or`, each a list of required terms or "quoted
     phrases" and a list of -excluded terms. Terms keep their letters (accents are the
@@ -56,7 +60,7 @@ def parse_websearch(query: str) -> list[tuple[list[str], list[str]]]:
     tokens = re.findall(r'-?"[^"]*"|\S+', query)
     groups: list[tuple[list[str], list[str]]] = [([], [])]
     for token in tokens:
-        if token.lower() == "or":
+        if token.lower() in OR_WORDS:
             groups.append(([], []))
             continue
         exclude = token.startswith("-") and len(token) > 1

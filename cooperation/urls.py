@@ -9,6 +9,7 @@ app_name = "cooperation"
 # Path segments are translated (locale/fr): /en/agreements/ ↔ /fr/ententes/.
 urlpatterns = [
     path("", views.home, name="home"),
+    path(_("search/"), views.search, name="search"),
     path(_("areas/"), views.area_list, name="area_list"),
     path(_("areas/<slug:slug>/"), views.area_detail, name="area_detail"),
     path(_("initiatives/"), views.initiative_list, name="initiative_list"),

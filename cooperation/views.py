@@ -10,14 +10,20 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, F, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
-from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_safe
 
-from . import opendata
+from . import opendata, sitesearch
 from .caching import CachedResults, cached, data_version
 from .filters import InitiativeFilterSet, OrganizationFilterSet, cached_filter_options
 from .models import (
@@ -137,6 +143,9 @@ def initiative_list(request):
     Counts, facets and the ids of each page are cached under the data version and language
     (cooperation/caching.py); the rows shown are read fresh by id.
     """
+    redirect = without_empty_fields(request)
+    if redirect is not None:
+        return redirect
     version, language = data_version(), active_language()
     options = cached_filter_options(language, version)
     filterset = InitiativeFilterSet(
@@ -174,6 +183,74 @@ def initiative_list(request):
         "query": filterset.query,
     }
     return render(request, "cooperation/initiative_list.html", context)
+
+
+def without_empty_fields(request) -> HttpResponseRedirect | None:
+    """A redirect to the same address without its empty parameters (a form submits every
+    field: `?q=hydrogen&type=` becomes `?q=hydrogen`), or None if there are none."""
+    if not any(value == "" for value in request.GET.values()):
+        return None
+    kept = request.GET.copy()
+    for name in [name for name, value in kept.items() if value == ""]:
+        kept.setlist(name, [value for value in kept.getlist(name) if value != ""])
+        if not kept.getlist(name):
+            del kept[name]
+    query = kept.urlencode()
+    return HttpResponseRedirect(request.path + (f"?{query}" if query else ""))
+
+
+@require_safe
+def search(request):
+    """The site-wide search: every record type, the type as a facet with counts, ranked by
+    relevance (cooperation/sitesearch.py)."""
+    redirect = without_empty_fields(request)
+    if redirect is not None:
+        return redirect
+    form = sitesearch.SiteSearchForm(request.GET or None)
+    query, record_type = form.query, form.record_type
+    searched = any(ch.isalnum() for ch in query)
+    context = {
+        "form": form,
+        "query": query,
+        "searched": searched,
+        "record_type": record_type,
+        "close_matches": False,
+    }
+    if searched:
+        version, language = data_version(), active_language()
+        counts = cached(
+            "site-search-counts",
+            version,
+            language,
+            query,
+            lambda: sitesearch.counts(query, language),
+        )
+        close = not any(counts.values())
+        if close:
+            counts = cached(
+                "site-search-close-counts",
+                version,
+                language,
+                query,
+                lambda: sitesearch.counts(query, language, close=True),
+            )
+        context["close_matches"] = close and any(counts.values())
+        page = _paginate(request, sitesearch.ranked(query, language, record_type, close))
+        context.update(
+            page_obj=page,
+            results=sitesearch.records_for(page.object_list),
+            facets=[
+                {
+                    "code": code,
+                    "label": label,
+                    "count": counts[code],
+                    "selected": code == record_type,
+                }
+                for code, label in sitesearch.type_choices()
+            ],
+            total=sum(counts.values()),
+        )
+    return render(request, "cooperation/search.html", context)
 
 
 @require_safe

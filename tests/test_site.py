@@ -37,6 +37,7 @@ PAGE_TYPES = [
     "organizations",
     "recommendations",
     "sources",
+    "search",
     "area",
     "initiative",
     "agreement",
@@ -50,6 +51,7 @@ LIST_PATHS = {
     "organizations": {"en": "/en/organizations/", "fr": "/fr/organisations/"},
     "recommendations": {"en": "/en/recommendations/", "fr": "/fr/recommandations/"},
     "sources": {"en": "/en/sources/", "fr": "/fr/sources/"},
+    "search": {"en": "/en/search/", "fr": "/fr/recherche/"},
 }
 
 

@@ -8,10 +8,36 @@ from django.utils import translation
 from django.utils.formats import date_format, number_format
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
-from cooperation.search import clean_query, normalize
+from cooperation.search import OR_WORDS, clean_query, normalize
 
 register = template.Library()
+
+
+#: The main navigation: URL name and label of each section, in order.
+SECTIONS = (
+    ("area_list", _("Cooperation areas")),
+    ("initiative_list", _("Initiatives")),
+    ("agreement_list", _("Agreements")),
+    ("organization_list", _("Organizations")),
+    ("recommendation_list", _("Recommendations")),
+    ("source_list", _("Sources")),
+    ("open_data", _("Open data")),
+)
+
+
+@register.simple_tag(takes_context=True)
+def main_sections(context) -> list[dict]:
+    """The sections of the main navigation, each marked `current` when the page is in it (its
+    list, or a record of its type), for `aria-current`."""
+    request = context.get("request")
+    path = request.path if request is not None else ""
+    sections = []
+    for name, label in SECTIONS:
+        url = reverse(f"cooperation:{name}")
+        sections.append({"url": url, "label": label, "current": path.startswith(url)})
+    return sections
 
 
 @register.simple_tag(takes_context=True)
@@ -136,7 +162,7 @@ def highlight(value, query: str) -> str:
     """
     text = str(value)
     terms = [t for t in re.findall(r"\w+", normalize(clean_query(query or ""))) if len(t) > 1]
-    terms = [t for t in terms if t != "or"]
+    terms = [t for t in terms if t not in OR_WORDS]
     if not terms:
         return conditional_escape(text)
     stems = tuple(t[: max(3, len(t) - 2)] if len(t) > 4 else t for t in terms)
