@@ -13,8 +13,10 @@ PostgreSQL keeps the index itself, whatever writes the data (the admin, the load
 Queries go through the same configurations and the same `portal_unaccent()`, so "energie",
 "Énergie" and "ÉNERGIES" find the same records, and so do "Nguyễn" and "Nguyen". Web-search
 syntax works: "quoted phrases", -excluded words, `or` (or « ou », in either language). Words
-in either language find a record; the page's language counts double in the ranking. A query that finds nothing falls back to
-trigram word similarity on titles and names, so a typo still finds its record.
+in either language find a record; the page's language counts double in the ranking. A query
+that finds nothing falls back to trigram word similarity on titles and names, so a typo still
+finds its record. The site-wide search (cooperation/sitesearch.py) matches every record type
+the same way.
 """
 
 import re
