@@ -367,7 +367,8 @@ class Relation:
         return items[0] if items else None
 
     def csv_keys(self) -> list[str]:
-        return [f"{self.name}_en", f"{self.name}_fr", f"{self.name}_uuid"]
+        keys = [f"{self.name}_en", f"{self.name}_fr"]
+        return [*keys, f"{self.name}_uuid"] if "uuid" in self.fields else keys
 
     def csv_values(self, value) -> list[str]:
         items = value if self.many else ([value] if value else [])
@@ -378,11 +379,13 @@ class Relation:
                 return f"{item['relation']}: {text}"
             return f"{text} ({item['role']})" if "role" in item else text
 
-        return [
+        values = [
             SEPARATOR.join(label(item, "en") for item in items),
             SEPARATOR.join(label(item, "fr") for item in items),
-            SEPARATOR.join(item["uuid"] for item in items),
         ]
+        if "uuid" in self.fields:
+            values.append(SEPARATOR.join(item["uuid"] for item in items))
+        return values
 
 
 @dataclass(frozen=True)

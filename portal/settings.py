@@ -244,6 +244,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # Languages: English and French, equal standing. Public URLs carry the prefix (/en/, /fr/);
 # the admin follows the staff member's browser language or the language they choose.
 LANGUAGE_CODE = "en"
+# Our own date formats for English (portal/formats/en/formats.py); French keeps Django's.
+FORMAT_MODULE_PATH = ["portal.formats"]
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True

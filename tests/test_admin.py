@@ -212,7 +212,7 @@ def test_the_list_shows_dates_no_more_precisely_than_the_sources(admin_client):
     make_initiative(start_date=datetime.date(2025, 1, 1), start_date_precision="year")
     text = admin_client.get(admin_url(Initiative, "changelist"), HTTP_ACCEPT_LANGUAGE="en").text
     assert '<td class="field-start">2025</td>' in text
-    assert "January 1, 2025" not in text
+    assert "1 January 2025" not in text and "January 1, 2025" not in text
 
 
 def _change_data(client, record, **citation):

@@ -293,7 +293,7 @@ def test_dates_are_no_more_precise_than_stored(client, shipped_content):
     assert sti["legislationDate"] == "2016-12"
     _track, track = data(Initiative, "track-1-5-dialogue-on-artificial-intelligence")
     assert track["startDate"] == "2025-07-09"
-    # Shown as "June 18, 2019 (partly inferred, see the note)": a bare date would drop that.
+    # Shown as "18 June 2019 (partly inferred, see the note)": a bare date would drop that.
     banff, jcm = data(Initiative, "second-korea-canada-joint-committee-meeting-banff")
     assert banff.start_date_inferred and "startDate" not in jcm
 

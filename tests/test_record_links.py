@@ -178,6 +178,18 @@ def test_an_organization_shows_its_parent_body_and_former_names(client):
     assert former["used_until"] == "2017-07" and former["used_from"] == ""
     assert records[str(ministry.uuid)]["links"][0]["relation"] == "has_under_it"
     assert records[str(council.uuid)]["links"][0]["relation"] == "under"
+    response = client.get(reverse("data_dump", args=["organizations", "csv"]))
+    rows = {
+        row["uuid"]: row
+        for row in csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig")))
+    }
+    assert (
+        rows[str(ministry.uuid)]["former_names_en"]
+        == "Ministry of Science, ICT and Future Planning"
+    )
+    assert rows[str(council.uuid)]["links_fr"] == "under: Ministry of Science and ICT".replace(
+        "Ministry of Science and ICT", "Ministère des Sciences et des TIC"
+    )
 
     data = json_ld(client.get(council.url_in("en")).text)
     assert data["parentOrganization"][0]["name"] == "Ministry of Science and ICT"

@@ -116,7 +116,8 @@ def test_dates_and_amounts_are_written_for_the_language(client):
     )
     english = client.get(initiative.url_in("en")).text
     french = client.get(initiative.url_in("fr")).text
-    assert "July 9, 2025" in english and "C$2.4 billion" in english
+    assert "9 July 2025" in english and "C$2.4 billion" in english
+    assert "July 9, 2025" not in english  # one style: day, month in full, year
     assert "9 juillet 2025" in french and "2,4\xa0milliards\xa0$\xa0CA" in french
 
 
@@ -223,8 +224,11 @@ def test_every_record_page_shows_its_date_modified(client):
     Initiative.objects.filter(pk=initiative.pk).update(
         modified=datetime.datetime(2025, 7, 9, 12, tzinfo=datetime.UTC)
     )
-    assert "Date modified: <time" in client.get(initiative.url_in("en")).text
-    assert "9 juillet 2025" in client.get(initiative.url_in("fr")).text
+    # ISO 8601, as on Canada.ca, in both languages.
+    english = client.get(initiative.url_in("en")).text
+    assert 'Date modified: <time datetime="2025-07-09">2025-07-09</time>' in english
+    french = client.get(initiative.url_in("fr")).text
+    assert '<time datetime="2025-07-09">2025-07-09</time>' in french
 
 
 def test_the_sitemap_lists_published_pages_with_hreflang_alternates(client):

@@ -135,7 +135,7 @@ def money(amount, currency: str) -> str:
 
 @register.filter
 def long_date(value) -> str:
-    """A full date in the page's language: July 9, 2025 / 9 juillet 2025."""
+    """A full date in the page's language: 9 July 2025 / 9 juillet 2025."""
     if not value:
         return ""
     return date_format(value, "DATE_FORMAT")
