@@ -4,12 +4,14 @@ Every page reads records through `published()` only, and runs a fixed number of 
 whatever the size of the data (tests/test_site.py asserts it).
 """
 
+import datetime
 from collections import defaultdict
 
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, F, Prefetch, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models.functions import ExtractYear, RowNumber
 from django.http import (
     Http404,
     HttpResponse,
@@ -21,16 +23,19 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import condition, require_safe
 
-from . import opendata, sitesearch
+from . import charts, opendata, sitesearch
 from .caching import CachedResults, cached, data_version
 from .filters import InitiativeFilterSet, OrganizationFilterSet, cached_filter_options
 from .models import (
+    LANGUAGE_CODES,
     SEARCH_COLUMNS,
     Agreement,
     AgreementLink,
     AgreementParty,
+    AgreementStatus,
     Audience,
     Citation,
     CooperationArea,
@@ -48,6 +53,7 @@ from .models import (
     active_language,
     published_counts,
 )
+from .templatetags.portal import long_date
 
 PAGE_SIZE = 20
 #: How many related records a detail page lists before pointing to the full list.
@@ -117,9 +123,9 @@ def home(request):
 
 @require_safe
 def area_list(request):
-    return render(
-        request, "cooperation/area_list.html", {"object_list": _areas_with_counts(data_version())}
-    )
+    version = data_version()
+    context = {"object_list": _areas_with_counts(version), "chart": _area_status_chart(version)}
+    return render(request, "cooperation/area_list.html", context)
 
 
 @require_safe
@@ -181,6 +187,7 @@ def initiative_list(request):
         "facets": _facet_options(filterset, facets),
         "close_matches": close_matches,
         "query": filterset.query,
+        "chart": _year_chart(version),
     }
     return render(request, "cooperation/initiative_list.html", context)
 
@@ -375,8 +382,9 @@ def initiative_detail(request, slug: str):
 @require_safe
 def agreement_list(request):
     """The timeline: every published agreement, newest first, grouped by year in the template."""
-    agreements = Agreement.objects.published()
-    return render(request, "cooperation/agreement_list.html", {"object_list": agreements})
+    agreements = list(Agreement.objects.published())
+    context = {"object_list": agreements, "chart": _agreement_chart(agreements)}
+    return render(request, "cooperation/agreement_list.html", context)
 
 
 @require_safe
@@ -442,6 +450,7 @@ def organization_detail(request, slug: str):
         ),
         "initiatives": _with_roles(shown, organization.initiative_participations, "initiative_id"),
         "initiative_count": initiatives.count() if len(shown) == RELATED_LIMIT else len(shown),
+        "chart": _partner_chart(organization, data_version()),
     }
     return render(request, "cooperation/organization_detail.html", context)
 
@@ -629,3 +638,431 @@ PAGE_PARAMETERS = {
     "api:initiatives-list": _API_LIST | frozenset(InitiativeFilterSet.base_filters),
     "api:organizations-list": _API_LIST | frozenset(OrganizationFilterSet.base_filters),
 }
+
+
+# -- Charts (cooperation/charts.py draws them; templates/includes/charts/) -----------------------
+
+
+def _status_series() -> list[tuple[str, str]]:
+    """The initiative statuses, as the chart legends name them (agreeing with « initiative »)."""
+    return [(value, str(label)) for value, label in InitiativeStatus.choices]
+
+
+def _area_status_counts(version: str) -> dict[int, dict[str, int]]:
+    """Published initiatives per published area and status: one grouped query, cached."""
+
+    def compute():
+        counts: dict[int, dict[str, int]] = defaultdict(dict)
+        rows = (
+            Initiative.areas.through.objects.filter(
+                initiative__status=Status.PUBLISHED, cooperationarea__status=Status.PUBLISHED
+            )
+            .values("cooperationarea_id", status=F("initiative__initiative_status"))
+            .annotate(n=Count("initiative_id", distinct=True))
+            .order_by()
+        )
+        for row in rows:
+            counts[row["cooperationarea_id"]][row["status"]] = row["n"]
+        return dict(counts)
+
+    return cached("chart-area-statuses", version, "any", None, compute)
+
+
+def _area_status_chart(version: str) -> dict:
+    counts = _area_status_counts(version)
+    series = _status_series()
+    areas = _areas_with_counts(version)
+    rows = [
+        {"label": str(area), "url": area.get_absolute_url(), "values": counts.get(area.pk, {})}
+        for area in areas
+    ]
+    geometry = charts.stacked_bars(rows, series)
+    busiest = max(geometry["rows"], key=lambda r: r["total"], default=None)
+    text = _(
+        "Each bar counts the published initiatives of one cooperation area, split by status. "
+        "An initiative can belong to more than one area."
+    )
+    if busiest and busiest["total"]:
+        text += " " + _("%(area)s has the most: %(count)s.") % {
+            "area": busiest["label"],
+            "count": busiest["total_text"],
+        }
+    return {
+        "id": "chart-areas",
+        "title": _("Initiatives per cooperation area, by status"),
+        "alt": ngettext(
+            "Horizontal stacked bar chart of %(count)s cooperation area. The table after the "
+            "chart gives every figure.",
+            "Horizontal stacked bar chart of %(count)s cooperation areas. The table after the "
+            "chart gives every figure.",
+            len(rows),
+        )
+        % {"count": charts.number(len(rows))},
+        "text": text,
+        "geometry": geometry,
+        "table": _bars_table(_("Cooperation area"), geometry, series),
+        "csv": reverse("cooperation:area_chart_csv"),
+    }
+
+
+def _bars_table(first: str, geometry: dict, series) -> dict:
+    """The data table of a stacked bar chart: one row per bar, one column per series."""
+    return {
+        "columns": [first, *(label for _key, label in series), _("Total")],
+        "rows": [
+            {
+                "header": row["label"],
+                "url": row.get("url"),
+                "cells": [row["values"].get(key, 0) for key, _label in series] + [row["total"]],
+            }
+            for row in geometry["rows"]
+        ],
+    }
+
+
+def _chart_csv(table: dict, name: str) -> HttpResponse:
+    """A chart's data table as CSV, UTF-8 with a byte-order mark like the other downloads."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(table["columns"])
+    for row in table["rows"]:
+        writer.writerow([row["header"], *row["cells"]])
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
+
+
+@require_safe
+def area_chart_csv(request):
+    chart = _area_status_chart(data_version())
+    return _chart_csv(chart["table"], _("initiatives-per-area"))
+
+
+def _year_status_counts(version: str) -> dict:
+    """Published initiatives per start year and status (year None: no start date), cached."""
+
+    def compute():
+        counts: dict = defaultdict(dict)
+        rows = (
+            Initiative.objects.published()
+            .values("initiative_status", year=ExtractYear("start_date"))
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for row in rows:
+            counts[row["year"]][row["initiative_status"]] = row["n"]
+        return dict(counts)
+
+    return cached("chart-year-statuses", version, "any", None, compute)
+
+
+def _year_chart(version: str) -> dict:
+    counts = _year_status_counts(version)
+    series = _status_series()
+    undated = sum(counts.get(None, {}).values())
+    years = sorted(year for year in counts if year is not None)
+    # Every year from the first to the last, those without a start included: a real axis.
+    rows = (
+        [
+            {"label": str(year), "values": counts.get(year, {})}
+            for year in range(years[0], years[-1] + 1)
+        ]
+        if years
+        else []
+    )
+    geometry = charts.stacked_bars(rows, series)
+    dated = sum(row["total"] for row in geometry["rows"])
+    text = _(
+        "Each bar counts the published initiatives that started in one year, split by status. "
+        "The chart counts every published initiative, whatever the search above."
+    )
+    undated_text = ngettext(
+        "%(count)s published initiative has no start date and is not on the chart.",
+        "%(count)s published initiatives have no start date and are not on the chart.",
+        undated,
+    ) % {"count": charts.number(undated)}
+    return {
+        "id": "chart-years",
+        "title": _("Initiatives by start year"),
+        "alt": ngettext(
+            "Horizontal stacked bar chart of %(count)s initiative by start year, from %(first)s "
+            "to %(last)s. The table after the chart gives every figure.",
+            "Horizontal stacked bar chart of %(count)s initiatives by start year, from "
+            "%(first)s to %(last)s. The table after the chart gives every figure.",
+            dated,
+        )
+        % {
+            "count": charts.number(dated),
+            "first": years[0] if years else "",
+            "last": years[-1] if years else "",
+        },
+        "text": text,
+        "note": undated_text if undated else "",
+        "geometry": geometry,
+        "table": _bars_table(_("Start year"), geometry, series),
+        "undated": undated,
+        "csv": reverse("cooperation:initiative_year_chart_csv"),
+    }
+
+
+@require_safe
+def initiative_year_chart_csv(request):
+    chart = _year_chart(data_version())
+    table = chart["table"]
+    if chart["undated"]:  # the initiatives the chart leaves out, counted too
+        series = _status_series()
+        undated = _year_status_counts(data_version()).get(None, {})
+        cells = [undated.get(key, 0) for key, _label in series]
+        table = {
+            **table,
+            "rows": [
+                *table["rows"],
+                {"header": _("No start date"), "cells": [*cells, sum(cells)]},
+            ],
+        }
+    return _chart_csv(table, _("initiatives-by-start-year"))
+
+
+#: Where the agreement timeline begins (the Free Trade Agreement), unless an earlier one is on it.
+TIMELINE_START = datetime.date(2014, 1, 1)
+
+
+def _agreement_chart(agreements) -> dict:
+    """The agreements on a time axis from 2014 to today; those without a date apart."""
+    dated = [a for a in agreements if a.date_signed]
+    items = [
+        {
+            "label": a.short_title or str(a),
+            "url": a.get_absolute_url(),
+            "agreement": a,
+            "status": a.agreement_status,
+            "date": a.date_signed,
+            "precision": a.date_signed_precision,
+            "in_force": a.date_in_force,
+            "in_force_precision": a.date_in_force_precision,
+        }
+        for a in dated
+    ]
+    geometry = charts.timeline(items, TIMELINE_START, timezone.localdate())
+    shown = {row["status"] for row in geometry["rows"]}
+    legend = [
+        {"status": value, "label": label}
+        for value, label in AgreementStatus.choices
+        if value in shown
+    ]
+    undated = [a for a in agreements if not a.date_signed]
+    start, end = geometry["start"], geometry["end"]
+    return {
+        "id": "chart-agreements",
+        "title": _("Agreements over time"),
+        "alt": ngettext(
+            "Timeline of %(count)s agreement from %(start)s to %(end)s, placed by date signed; "
+            "the shape of each mark gives its status. The table after the chart lists them.",
+            "Timeline of %(count)s agreements from %(start)s to %(end)s, placed by date signed; "
+            "the shape of each mark gives its status. The table after the chart lists them.",
+            len(items),
+        )
+        % {"count": charts.number(len(items)), "start": start.year, "end": long_date(end)},
+        "text": _(
+            "Each agreement sits at its date of signature, on a scale running from %(start)s "
+            "to today. A date the sources give only to the year or the month is drawn at the "
+            "middle of that period, with a bar across it."
+        )
+        % {"start": start.year},
+        "geometry": geometry,
+        "legend": legend,
+        "has_periods": any(not row["signed"]["exact"] for row in geometry["rows"]),
+        "has_in_force": any(row["in_force_mark"] for row in geometry["rows"]),
+        "undated": undated,
+        "table": {
+            "columns": [_("Agreement"), _("Date signed"), _("Status"), _("Date in force")],
+            "rows": [
+                {
+                    "header": str(row["agreement"]),
+                    "url": row["url"],
+                    "cells": [
+                        row["agreement"].date_signed_display,
+                        row["agreement"].get_agreement_status_display(),
+                        row["agreement"].date_in_force_display,
+                    ],
+                }
+                for row in geometry["rows"]
+            ]
+            + [
+                {
+                    "header": str(a),
+                    "url": a.get_absolute_url(),
+                    "cells": [
+                        _("Date not stated"),
+                        a.get_agreement_status_display(),
+                        a.date_in_force_display,
+                    ],
+                }
+                for a in undated
+            ],
+        },
+        "csv": reverse("cooperation:agreement_chart_csv"),
+    }
+
+
+@require_safe
+def agreement_chart_csv(request):
+    chart = _agreement_chart(list(Agreement.objects.published()))
+    return _chart_csv(chart["table"], _("agreements-timeline"))
+
+
+#: How many partners an organization's chart draws (the CSV has them all).
+PARTNER_LIMIT = 15
+
+
+def _partners(organization, version: str) -> list[dict]:
+    """The published organizations that share published initiatives or agreements with
+    `organization`: how many of each, and the roles they hold in them. Two grouped queries
+    whatever the number of partners, cached under the data version."""
+
+    def shared(model, key: str) -> dict:
+        mine = model.objects.filter(
+            organization=organization, **{f"{key}__status": Status.PUBLISHED}
+        ).values(f"{key}_id")
+        names = [
+            f"organization__{f}_{code}"
+            for f in ("name", "short_name", "slug")
+            for code in LANGUAGE_CODES
+        ]
+        rows = (
+            model.objects.filter(**{f"{key}_id__in": mine}, organization__status=Status.PUBLISHED)
+            .exclude(organization=organization)
+            .values("organization_id", *names)
+            .annotate(n=Count(key, distinct=True), roles=ArrayAgg("role", distinct=True))
+            .order_by()
+        )
+        return {row["organization_id"]: row for row in rows}
+
+    def compute():
+        initiatives = shared(InitiativeParticipant, "initiative")
+        agreements = shared(AgreementParty, "agreement")
+        partners = []
+        for pk in initiatives.keys() | agreements.keys():
+            row = initiatives.get(pk) or agreements[pk]
+            roles = set(initiatives.get(pk, {}).get("roles", [])) | set(
+                agreements.get(pk, {}).get("roles", [])
+            )
+            partners.append(
+                {
+                    "pk": pk,
+                    "names": {
+                        k.removeprefix("organization__"): v
+                        for k, v in row.items()
+                        if k.startswith("organization__")
+                    },
+                    "initiatives": initiatives.get(pk, {}).get("n", 0),
+                    "agreements": agreements.get(pk, {}).get("n", 0),
+                    "roles": [value for value, _label in Role.choices if value in roles],
+                }
+            )
+        return partners
+
+    return cached("chart-partners", version, "any", organization.pk, compute)
+
+
+def _partner_chart(organization, version: str, limit: int | None = PARTNER_LIMIT) -> dict:
+    language = active_language()
+    partners = _partners(organization, version)
+
+    def name(partner, field="name"):
+        names = partner["names"]
+        return names.get(f"{field}_{language}") or names.get(f"{field}_en") or ""
+
+    partners = sorted(
+        partners,
+        key=lambda p: (-(p["initiatives"] + p["agreements"]), name(p).casefold()),
+    )
+    series = [("initiatives", _("Shared initiatives")), ("agreements", _("Shared agreements"))]
+    rows = []
+    for partner in partners:
+        roles = ", ".join(str(Role(r).label) for r in partner["roles"])
+        slug = name(partner, "slug")
+        rows.append(
+            {
+                # The roles are never cut off; a long name is.
+                "label": charts.fit(
+                    name(partner, "short_name") or name(partner),
+                    charts.LABEL_SIZE,
+                    charts.WIDTH - 2 - charts.text_width(f" — {roles}", charts.LABEL_SIZE),
+                )
+                + f" — {roles}",
+                "name": name(partner),
+                "roles": roles,
+                "url": reverse("cooperation:organization_detail", kwargs={"slug": slug}),
+                "values": {
+                    "initiatives": partner["initiatives"],
+                    "agreements": partner["agreements"],
+                },
+            }
+        )
+    drawn = rows[:limit] if limit else rows
+    geometry = charts.stacked_bars(drawn, series)
+    text = _(
+        "Each bar counts the published initiatives and agreements this organization shares "
+        "with another one; the label names the roles the other one holds in them."
+    )
+    more = len(rows) - len(drawn)
+    return {
+        "id": "chart-partners",
+        "title": _("Partners and their roles"),
+        "alt": ngettext(
+            "Horizontal stacked bar chart of %(count)s partner organization. The table after "
+            "the chart gives every figure.",
+            "Horizontal stacked bar chart of %(count)s partner organizations. The table after "
+            "the chart gives every figure.",
+            len(drawn),
+        )
+        % {"count": charts.number(len(drawn))},
+        "text": text,
+        "note": ngettext(
+            "The chart and table show the %(shown)s partners with the most shared records; "
+            "%(more)s more is in the CSV file.",
+            "The chart and table show the %(shown)s partners with the most shared records; "
+            "%(more)s more are in the CSV file.",
+            more,
+        )
+        % {"shown": charts.number(len(drawn)), "more": charts.number(more)}
+        if more
+        else "",
+        "geometry": geometry,
+        "count": len(rows),
+        "table": {
+            "columns": [
+                _("Organization"),
+                _("Shared initiatives"),
+                _("Shared agreements"),
+                _("Their roles"),
+            ],
+            "rows": [
+                {
+                    "header": row["name"],
+                    "url": row["url"],
+                    "cells": [
+                        row["values"]["initiatives"],
+                        row["values"]["agreements"],
+                        row["roles"],
+                    ],
+                }
+                for row in drawn
+            ],
+        },
+        "csv": reverse(
+            "cooperation:organization_partners_csv",
+            kwargs={"slug": getattr(organization, f"slug_{language}")},
+        ),
+    }
+
+
+@require_safe
+def organization_partners_csv(request, slug: str):
+    organization = _published_by_slug(Organization.objects.all(), slug)
+    chart = _partner_chart(organization, data_version(), limit=None)
+    return _chart_csv(chart["table"], _("partners") + f"-{slug}")

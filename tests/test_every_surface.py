@@ -81,6 +81,12 @@ def _api_detail(name: str):
     return lambda records, language: f"/api/{name}/{records[key].uuid}/"
 
 
+def _partners_csv(records, language) -> str:
+    with translation.override(language):
+        slug = getattr(records["organization"], f"slug_{language}")
+        return reverse("cooperation:organization_partners_csv", kwargs={"slug": slug})
+
+
 #: Every public surface: name -> (address for (records, language), in both languages?)
 SURFACES = {
     **{f"page:{name}": (_page(name), True) for name in LIST_PAGES + RECORD_PAGES},
@@ -89,6 +95,10 @@ SURFACES = {
     "search download csv": (_export("csv"), True),
     "search download json": (_export("json"), True),
     "feed": (_localized("feed", lambda records, language: ""), True),
+    "chart csv:areas": (_page("area_chart_csv"), True),
+    "chart csv:start years": (_page("initiative_year_chart_csv"), True),
+    "chart csv:agreements": (_page("agreement_chart_csv"), True),
+    "chart csv:partners": (_partners_csv, True),
     "sitemap": (_fixed("/sitemap.xml"), False),
     "robots.txt": (_fixed("/robots.txt"), False),
     "data dictionary": (_fixed("/data/dictionary.json"), False),
@@ -111,7 +121,14 @@ SURFACES = {
 }
 
 #: Surfaces that list no record (so the published records are not expected on them).
-WITHOUT_RECORDS = {"page:open_data", "robots.txt", "data dictionary", "api:index"}
+WITHOUT_RECORDS = {
+    "page:open_data",
+    "robots.txt",
+    "data dictionary",
+    "api:index",
+    "chart csv:start years",  # years and counts, no names
+    "chart csv:partners",  # the published organization's only partner is a draft
+}
 
 
 def addresses(name: str, records: dict) -> list[str]:
