@@ -105,6 +105,12 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "portal.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # HTML and data compressed for clients that ask (static files come compressed from
+    # WhiteNoise, above, which answers first). Before everything that reads or writes the
+    # body, so it compresses last; before ConditionalGetMiddleware, whose ETag is then taken
+    # on the uncompressed body and made weak. Answers that carry a CSRF token are left
+    # uncompressed (BREACH): see portal.middleware.GZipMiddleware.
+    "portal.middleware.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # ETag on every answer, and 304 Not Modified for a client that already has it (cached
