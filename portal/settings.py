@@ -240,6 +240,19 @@ FEEDBACK_RETENTION = datetime.timedelta(
     days=int(os.environ.get("DJANGO_FEEDBACK_RETENTION_DAYS", "183"))
 )
 
+# Who publishes the portal, as the About page and the footer name it: in both languages, or
+# not at all (the repository names no publisher; until one is set, the pages speak of the
+# portal's curators).
+PORTAL_PUBLISHER = {
+    "en": os.environ.get("PORTAL_PUBLISHER_EN", "").strip(),
+    "fr": os.environ.get("PORTAL_PUBLISHER_FR", "").strip(),
+}
+if bool(PORTAL_PUBLISHER["en"]) != bool(PORTAL_PUBLISHER["fr"]):
+    raise ImproperlyConfigured(
+        "Set PORTAL_PUBLISHER_EN and PORTAL_PUBLISHER_FR together: a page may not name its "
+        "publisher in one language only."
+    )
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -193,3 +193,10 @@ def quoted_in(location, language: str = ""):
         last = match.end()
     parts.append(conditional_escape(text[last:]))
     return mark_safe("".join(parts))  # noqa: S308  (every piece is escaped above)
+
+
+@register.simple_tag
+def publisher() -> str:
+    """Who publishes the portal, in the page's language (settings.PORTAL_PUBLISHER), or ""
+    when no publisher is set."""
+    return settings.PORTAL_PUBLISHER.get((translation.get_language() or "en")[:2], "")
