@@ -1,6 +1,7 @@
 """The standard pages of a Government of Canada site (About, Contact, Terms and conditions,
 Privacy, Accessibility) in both languages, the footer that links them from every page, the
-404 page's search, and compressed HTML (but not the pages that carry a CSRF token)."""
+404 page's search, the Open Graph and canonical tags, and compressed HTML (but not the pages
+that carry a CSRF token)."""
 
 import gzip
 import html
@@ -252,6 +253,63 @@ def test_the_404_search_leads_to_results(client):
     action = re.search(r'<form method="get" action="([^"]+)" role="search"', page).group(1)
     response = client.get(action, {"q": "énergie"})
     assert response.status_code == 200 and '<html lang="fr">' in response.text
+
+
+# -- Open Graph and canonical --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_page_has_absolute_open_graph_and_canonical_tags(client, language):
+    records = populate(1)
+    other = LANGUAGES[1 - LANGUAGES.index(language)]
+    for kind, path in page_types(records, language).items():
+        if kind in ("not found", "correction form"):
+            continue
+        page = client.get(path).content.decode()
+        own = "http://testserver" + path.split("?")[0]
+        assert canonical(page) == [own], kind
+        assert meta(page, "og:url") == [own], kind
+        assert meta(page, "og:type") == ["website"]
+        assert meta(page, "og:site_name") == [SITE[language]]
+        assert meta(page, "og:locale") == [f"{language}_CA"]
+        assert meta(page, "og:locale:alternate") == [f"{other}_CA"]
+        (title,) = meta(page, "og:title")
+        (description,) = meta(page, "og:description")
+        assert title and description, kind
+        document_title = html.unescape(re.search(r"<title>(.*?)</title>", page, re.S).group(1))
+        if kind != "home":
+            # The page's own title, without the site's name (og:site_name says it).
+            assert document_title == f"{title} — {SITE[language]}", kind
+    record = records["initiative"]
+    page = client.get(record.url_in(language)).content.decode()
+    assert meta(page, "og:title") == [getattr(record, f"title_{language}")]
+    assert meta(page, "og:description") == [getattr(record, f"summary_{language}")]
+
+
+def test_a_filtered_list_is_canonical_to_the_list_itself(client):
+    populate(1)
+    page = client.get("/fr/initiatives/?q=%C3%A9nergie&sort=title&page=1").content.decode()
+    assert canonical(page) == ["http://testserver/fr/initiatives/"]
+    # The search words are in the title a visitor shares, not in the address.
+    assert meta(page, "og:url") == ["http://testserver/fr/initiatives/"]
+
+
+def test_a_text_with_quotes_and_markup_is_escaped_once_in_the_tags(client):
+    records = populate(1)
+    initiative = records["initiative"]
+    initiative.summary_en = 'A "quoted" <b>bold</b> & summary'
+    initiative.save()
+    page = client.get(initiative.url_in("en")).content.decode()
+    assert (
+        '<meta property="og:description" content="A &quot;quoted&quot; &lt;b&gt;bold&lt;/b&gt; '
+        '&amp; summary">'
+    ) in page
+
+
+def test_the_canonical_follows_the_scheme_and_host_it_was_asked_on(client, settings):
+    settings.ALLOWED_HOSTS = ["portal.example"]
+    page = client.get("/en/about/", HTTP_HOST="portal.example", secure=True).content.decode()
+    assert canonical(page) == ["https://portal.example/en/about/"]
 
 
 # -- Sitemap -------------------------------------------------------------------------------
