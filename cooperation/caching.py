@@ -65,7 +65,8 @@ RELEASE_FILES = (
 
 @functools.lru_cache(maxsize=1)
 def release(root: Path | None = None) -> str:
-    """DJANGO_RELEASE, or a hash of the code, templates, translations and static files."""
+    """DJANGO_RELEASE, or a hash of the code, templates, translations and static files, and
+    of the publisher's name, which every page's footer shows (settings.PORTAL_PUBLISHER)."""
     if os.environ.get("DJANGO_RELEASE") and root is None:
         return os.environ["DJANGO_RELEASE"]
     root = Path(root or settings.BASE_DIR)
@@ -75,6 +76,7 @@ def release(root: Path | None = None) -> str:
             if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(str(path.relative_to(root)).encode())
                 digest.update(path.read_bytes())
+    digest.update(json.dumps(settings.PORTAL_PUBLISHER, sort_keys=True).encode())
     return digest.hexdigest()[:16]
 
 

@@ -14,7 +14,7 @@ class PortalSitemap(Sitemap):
 
 
 class PageSitemap(PortalSitemap):
-    """The home page and the lists."""
+    """The home page, the lists and the standard pages (About, Contact, ...)."""
 
     def items(self):
         return [
@@ -26,6 +26,11 @@ class PageSitemap(PortalSitemap):
             "cooperation:recommendation_list",
             "cooperation:source_list",
             "cooperation:open_data",
+            "cooperation:about",
+            "cooperation:contact",
+            "cooperation:terms",
+            "cooperation:privacy",
+            "cooperation:accessibility",
         ]
 
     def location(self, item):

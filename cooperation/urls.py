@@ -44,4 +44,12 @@ urlpatterns = [
     path(_("sources/"), views.source_list, name="source_list"),
     path(_("open-data/"), views.open_data, name="open_data"),
     path(_("feed/"), LatestRecordsFeed(), name="feed"),
+    # The standard pages of a Government of Canada site (views.STANDARD_PAGES).
+    path(_("about/"), views.standard_page, {"page": "about"}, name="about"),
+    path(_("contact/"), views.standard_page, {"page": "contact"}, name="contact"),
+    path(_("terms/"), views.standard_page, {"page": "terms"}, name="terms"),
+    path(_("privacy/"), views.standard_page, {"page": "privacy"}, name="privacy"),
+    path(
+        _("accessibility/"), views.standard_page, {"page": "accessibility"}, name="accessibility"
+    ),
 ]

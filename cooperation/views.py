@@ -7,6 +7,7 @@ whatever the size of the data (tests/test_site.py asserts it).
 import datetime
 from collections import defaultdict
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.paginator import InvalidPage, Paginator
@@ -23,7 +24,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import condition, require_safe
 
 from . import charts, opendata, sitesearch
@@ -547,6 +548,66 @@ def source_list(request):
         source.citing_count = totals[source.pk]
         source.citing_more = totals[source.pk] - len(source.citing)
     return render(request, "cooperation/source_list.html", {"object_list": sources})
+
+
+# -- The standard pages --------------------------------------------------------------------
+
+#: The standard pages: URL name → (title, description). Each page's text is written once per
+#: language, as prose (templates/pages/<language>/<page>.html); its title, which the footer
+#: also uses, goes through the catalogue like every other interface string.
+STANDARD_PAGES = {
+    "about": (
+        gettext_lazy("About this portal"),
+        gettext_lazy(
+            "What the Canada–Korea AI Co-operation Portal records, where its content comes "
+            "from, how records cite their sources and are checked, and the licence of its data."
+        ),
+    ),
+    "contact": (
+        gettext_lazy("Contact us"),
+        gettext_lazy(
+            "How to reach the portal's curators: suggest a correction to a record, or tell us "
+            "about a page."
+        ),
+    ),
+    "terms": (
+        gettext_lazy("Terms and conditions"),
+        gettext_lazy(
+            "The licence of the portal's data, links to other websites, and the limits of what "
+            "the portal offers."
+        ),
+    ),
+    "privacy": (
+        gettext_lazy("Privacy"),
+        gettext_lazy(
+            "What the portal's feedback forms keep, for how long, and what the portal does not "
+            "collect: no analytics, no third-party services."
+        ),
+    ),
+    "accessibility": (
+        gettext_lazy("Accessibility"),
+        gettext_lazy(
+            "The accessibility standard the portal aims to meet, how it is tested, its known "
+            "limitations, and how to report a problem."
+        ),
+    ),
+}
+
+
+@require_safe
+def standard_page(request, page: str):
+    """About, Contact, Terms and conditions, Privacy, Accessibility: the frame of
+    pages/standard_page.html around the page's text in the visitor's language."""
+    title, description = STANDARD_PAGES[page]
+    context = {
+        "page_name": page,
+        "title": title,
+        "description": description,
+        "body": f"pages/{active_language()}/{page}.html",
+        "licence": opendata.licence(),
+        "retention_days": settings.FEEDBACK_RETENTION.days,
+    }
+    return render(request, "pages/standard_page.html", context)
 
 
 @require_safe

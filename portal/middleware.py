@@ -1,6 +1,7 @@
 """Response headers Django's own middleware does not set."""
 
 from django.conf import settings
+from django.middleware.gzip import GZipMiddleware as _GZipMiddleware
 
 
 def _policy(directives: dict[str, list[str]]) -> str:
@@ -138,3 +139,23 @@ class PublicPageCacheMiddleware:
             and not any(word in cache_control for word in ("private", "no-cache", "no-store"))
             and len(response.content) <= self.MAX_SIZE
         )
+
+
+class GZipMiddleware(_GZipMiddleware):
+    """Django's GZipMiddleware, except for answers that carry a CSRF token.
+
+    BREACH: an attacker who can make a victim's browser load a compressed page, and who can
+    put text of their own in that page (a form shown again with what was posted), learns a
+    secret on the page from the sizes of the answers, one character at a time. The only
+    secret our pages hold is the CSRF token, and only the visitors' forms (feedback/) and the
+    admin carry one; every answer that used a token also sets the CSRF cookie, so that is how
+    they are recognized. Django masks the token anew on every answer and pads compressed
+    answers with random bytes, which makes the attack slow; not compressing them closes it.
+    The public pages carry no token (the Yes/No buttons are checked by origin instead), so
+    they are compressed, and so are the downloads and the API.
+    """
+
+    def process_response(self, request, response):
+        if settings.CSRF_COOKIE_NAME in response.cookies:
+            return response
+        return super().process_response(request, response)

@@ -105,6 +105,12 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "portal.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # HTML and data compressed for clients that ask (static files come compressed from
+    # WhiteNoise, above, which answers first). Before everything that reads or writes the
+    # body, so it compresses last; before ConditionalGetMiddleware, whose ETag is then taken
+    # on the uncompressed body and made weak. Answers that carry a CSRF token are left
+    # uncompressed (BREACH): see portal.middleware.GZipMiddleware.
+    "portal.middleware.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # ETag on every answer, and 304 Not Modified for a client that already has it (cached
@@ -233,6 +239,19 @@ FEEDBACK_RATE_LIMITS = {
 FEEDBACK_RETENTION = datetime.timedelta(
     days=int(os.environ.get("DJANGO_FEEDBACK_RETENTION_DAYS", "183"))
 )
+
+# Who publishes the portal, as the About page and the footer name it: in both languages, or
+# not at all (the repository names no publisher; until one is set, the pages speak of the
+# portal's curators).
+PORTAL_PUBLISHER = {
+    "en": os.environ.get("PORTAL_PUBLISHER_EN", "").strip(),
+    "fr": os.environ.get("PORTAL_PUBLISHER_FR", "").strip(),
+}
+if bool(PORTAL_PUBLISHER["en"]) != bool(PORTAL_PUBLISHER["fr"]):
+    raise ImproperlyConfigured(
+        "Set PORTAL_PUBLISHER_EN and PORTAL_PUBLISHER_FR together: a page may not name its "
+        "publisher in one language only."
+    )
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -30,6 +30,9 @@ LIST_PAGES = (
     "open_data",
 )
 
+#: The URL names of the standard pages (About, Contact, Terms, Privacy, Accessibility).
+STANDARD_PAGES = ("about", "contact", "terms", "privacy", "accessibility")
+
 
 def _texts(name: str, n: int, **overrides) -> dict:
     values = {

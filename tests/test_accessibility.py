@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from cooperation.models import Agreement, CooperationArea, Initiative, Organization, Recommendation
-from tests.factories import LIST_PAGES, make_initiative
+from tests.factories import LIST_PAGES, STANDARD_PAGES, make_initiative
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -17,7 +17,7 @@ WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21
 def public_pages(language: str) -> list[str]:
     """One page of every public type, with the shipped content."""
     with translation.override(language):
-        lists = [reverse(f"cooperation:{name}") for name in LIST_PAGES]
+        lists = [reverse(f"cooperation:{name}") for name in LIST_PAGES + STANDARD_PAGES]
         initiatives = reverse("cooperation:initiative_list")
         lists += [
             f"{initiatives}?q=energy&sort=newest",

@@ -18,6 +18,7 @@ from cooperation import opendata
 from cooperation.models import AgreementParty, InitiativeParticipant
 from tests.factories import (
     LIST_PAGES,
+    STANDARD_PAGES,
     cite,
     make_agreement,
     make_area,
@@ -89,7 +90,7 @@ def _partners_csv(records, language) -> str:
 
 #: Every public surface: name -> (address for (records, language), in both languages?)
 SURFACES = {
-    **{f"page:{name}": (_page(name), True) for name in LIST_PAGES + RECORD_PAGES},
+    **{f"page:{name}": (_page(name), True) for name in LIST_PAGES + STANDARD_PAGES + RECORD_PAGES},
     "search": (_localized("initiative_list", _search), True),
     "search with filters": (_localized("initiative_list", _filtered), True),
     "search download csv": (_export("csv"), True),
@@ -123,6 +124,7 @@ SURFACES = {
 #: Surfaces that list no record (so the published records are not expected on them).
 WITHOUT_RECORDS = {
     "page:open_data",
+    *(f"page:{name}" for name in STANDARD_PAGES),
     "robots.txt",
     "data dictionary",
     "api:index",

