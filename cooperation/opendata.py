@@ -3,7 +3,7 @@
 `DATASETS` holds one `Dataset` per record type: its columns, what each means (in English and
 French, through gettext), and how its related records are read. From that one declaration come
 
-- the full dumps (/data/<type>.json and /data/<type>.csv) and the search page's downloads,
+- the full dumps (/data/<type>.json, .csv and .xlsx) and the search page's downloads,
 - the records of the read-only API and their OpenAPI schema (cooperation/api.py),
 - the data dictionary on the Open data page and in /data/dictionary.json.
 
@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import datetime
 import functools
+import io
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -31,6 +32,11 @@ from django.db import models
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
 from .models import (
     Agreement,
@@ -65,6 +71,13 @@ CHUNK = 1000
 #: Several values in one CSV cell are separated by this.
 SEPARATOR = " | "
 LANGUAGES = ("en", "fr")
+#: The formats of every download: /data/<type>.<format>, /<lang>/initiatives/results.<format>.
+FORMATS = ("csv", "json", "xlsx")
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 def partial_date(value: datetime.date | None, precision: str) -> str:
@@ -930,6 +943,149 @@ def stream_json(records: Iterable[dict], header: dict) -> Iterator[str]:
     yield "\n]}\n"
 
 
+# -- XLSX -----------------------------------------------------------------------------------
+#
+# The CSV's columns, in the same order and under the same keys, with their values typed:
+# numbers as numbers, true or false as TRUE/FALSE, dates as ISO text (a date known only to the
+# year stays "2019": a spreadsheet date would claim a day). The workbook's second sheet says
+# what each column means, in the language of the request.
+
+#: What a spreadsheet program takes for the start of a formula. openpyxl itself writes any
+#: string beginning with "=" as a formula; such text is written as text, and marked with a
+#: quote prefix so that editing the cell keeps it text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: Column widths, in characters, by type; texts that run long get a wider column.
+XLSX_WIDTHS = {"uuid": 38, "uri": 45, "date": 12, "datetime": 27, "list": 40, "string": 24}
+XLSX_LONG_TEXTS = ("summary", "description", "note", "rationale")
+XLSX_DECIMAL_FORMAT = "#,##0.00"
+
+
+def _xlsx_width(key: str, kind: str) -> int:
+    if kind == "list" and key.endswith("_uuid"):
+        kind = "uuid"
+    if kind == "string" and key.removesuffix("_en").removesuffix("_fr") in XLSX_LONG_TEXTS:
+        return 60
+    return max(XLSX_WIDTHS.get(kind, 14), len(key) + 3)
+
+
+def _xlsx_text(sheet, value: str):
+    """A text cell that no spreadsheet program will run: characters XML cannot hold (control
+    characters) are dropped, and text that looks like a formula is written as text."""
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if not value:
+        return None
+    if not value.startswith(FORMULA_STARTS):
+        return value
+    cell = WriteOnlyCell(sheet, value)
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
+
+
+def _xlsx_columns(dataset: Dataset) -> list[tuple[str, str]]:
+    """(key, type) of each column, in the CSV's order."""
+    columns = []
+    for item in dataset.outputs():
+        if isinstance(item, Relation):
+            columns.extend((key, "list") for key in item.csv_keys())
+        else:
+            columns.append((item.key, item.type))
+    return columns
+
+
+def _xlsx_row(sheet, dataset: Dataset, record: dict) -> list:
+    row = []
+    for item in dataset.outputs():
+        if isinstance(item, Relation):
+            row.extend(_xlsx_text(sheet, value) for value in item.csv_values(record[item.name]))
+            continue
+        value = record[item.key]
+        if value is None or value == "":
+            row.append(None)
+        elif item.type == "decimal":
+            cell = WriteOnlyCell(sheet, Decimal(value))
+            cell.number_format = XLSX_DECIMAL_FORMAT
+            row.append(cell)
+        elif isinstance(value, str):
+            row.append(_xlsx_text(sheet, value))
+        else:
+            row.append(value)  # integers, and booleans (TRUE/FALSE)
+    return row
+
+
+def write_xlsx(dataset: Dataset, records: Iterable[dict], file) -> int:
+    """Write `records` to `file` as an Excel workbook; return how many rows it holds.
+
+    openpyxl's write-only mode writes each row to a temporary file as it comes, so memory does
+    not grow with the rows; the workbook is put together (zipped) when it is saved.
+    """
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_sheet_title(dataset.title))
+    columns = _xlsx_columns(dataset)
+    sheet.freeze_panes = "A2"
+    for index, (key, kind) in enumerate(columns, 1):
+        sheet.column_dimensions[get_column_letter(index)].width = _xlsx_width(key, kind)
+    sheet.append([_xlsx_heading(sheet, key) for key, _kind in columns])
+    rows = 0
+    for record in records:
+        sheet.append(_xlsx_row(sheet, dataset, record))
+        rows += 1
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{rows + 1}"
+    _xlsx_dictionary(workbook, dataset)
+    workbook.properties.title = str(dataset.title)
+    workbook.properties.language = translation.get_language()
+    workbook.save(file)
+    return rows
+
+
+def _sheet_title(title) -> str:
+    return str(title)[:31]  # Excel's limit; no title here has a character Excel forbids
+
+
+def _xlsx_heading(sheet, text: str):
+    cell = WriteOnlyCell(sheet, text)
+    cell.font = Font(bold=True)
+    return cell
+
+
+def _xlsx_dictionary(workbook, dataset: Dataset) -> None:
+    """The data dictionary of `dataset`, in the active language, and the licence."""
+    sheet = workbook.create_sheet(_sheet_title(_("Data dictionary")))
+    sheet.freeze_panes = "A2"
+    wrapped = Alignment(wrap_text=True, vertical="top")
+    for letter, width in zip("ABCD", (34, 22, 70, 60), strict=True):
+        sheet.column_dimensions[letter].width = width
+    headings = (_("Columns"), _("Type"), _("Meaning"), _("Values"))
+    sheet.append([_xlsx_heading(sheet, str(text)) for text in headings])
+    for entry in dataset.dictionary():
+        meaning = entry["description"]
+        if entry["items"]:
+            parts = "; ".join(f"{part['key']} ({part['description']})" for part in entry["items"])
+            meaning = f"{meaning} {_('Each holds:')} {parts}"
+        values = "; ".join(f"{value['code']} ({value['label']})" for value in entry["values"])
+        texts = (", ".join(entry["csv"]), entry["type_label"], meaning, values)
+        row = []
+        for text in texts:
+            cell = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("", text) or None)
+            cell.alignment = wrapped
+            row.append(cell)
+        sheet.append(row)
+    sheet.append([])
+    sheet.append([_xlsx_heading(sheet, str(LICENCE_NAME)), str(LICENCE_URL)])
+    sheet.append([str(LICENCE_SUMMARY)])
+
+
+def file_sizes(dataset: Dataset, records: list[dict], header: dict) -> dict[str, int]:
+    """The size in bytes of the file of `records` in each format (JSON with `header`)."""
+    workbook = io.BytesIO()
+    write_xlsx(dataset, records, workbook)
+    return {
+        "csv": sum(len(text.encode()) for text in stream_csv(dataset, records)),
+        "json": sum(len(text.encode()) for text in stream_json(records, header)),
+        "xlsx": len(workbook.getvalue()),
+    }
+
+
 # -- Licence and dictionary -----------------------------------------------------------------
 
 
@@ -981,6 +1137,7 @@ def bilingual_dictionary(base: str = "") -> dict:
             "title_fr": title_fr,
             "csv": f"{base}{reverse('data_dump', kwargs={'name': name, 'fmt': 'csv'})}",
             "json": f"{base}{reverse('data_dump', kwargs={'name': name, 'fmt': 'json'})}",
+            "xlsx": f"{base}{reverse('data_dump', kwargs={'name': name, 'fmt': 'xlsx'})}",
             "api": f"{base}{reverse('api:' + name + '-list')}",
             "columns": [_merge(en, fr) for en, fr in zip(entries_en, entries_fr, strict=True)],
         }

@@ -5,6 +5,8 @@ whatever the size of the data (tests/test_site.py asserts it).
 """
 
 import datetime
+import io
+import tempfile
 from collections import defaultdict
 
 from django.conf import settings
@@ -14,6 +16,7 @@ from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, F, Prefetch, Q, Window
 from django.db.models.functions import ExtractYear, RowNumber
 from django.http import (
+    FileResponse,
     Http404,
     HttpResponse,
     HttpResponseRedirect,
@@ -263,10 +266,10 @@ def search(request):
 
 @require_safe
 def initiative_export(request, fmt: str):
-    """The search page's results (same query, filters and order), every row, as CSV or JSON,
-    streamed. Values the page would ignore with a message are refused here with a 400."""
-    if fmt not in ("csv", "json"):
-        raise Http404(_("Results can be downloaded as CSV or JSON."))
+    """The search page's results (same query, filters and order), every row, as CSV, JSON or
+    XLSX. Values the page would ignore with a message are refused here with a 400."""
+    if fmt not in opendata.FORMATS:
+        raise Http404(_("Results can be downloaded as CSV, JSON or XLSX."))
     filterset = InitiativeFilterSet(
         request.GET or None,
         queryset=Initiative.objects.published(),
@@ -296,11 +299,7 @@ def initiative_export(request, fmt: str):
     stamp = timezone.localdate().isoformat()
     name = f"{_('initiatives')}-{stamp}.{fmt}"
     count = results.count()
-    if fmt == "csv":
-        response = _download(
-            opendata.stream_csv(opendata.INITIATIVES, records), "text/csv; charset=utf-8", count
-        )
-    else:
+    if fmt == "json":
         header = {
             "language": active_language(),
             "query": filterset.query,
@@ -311,9 +310,9 @@ def initiative_export(request, fmt: str):
             "generated": timezone.now().isoformat(),
             "dictionary": request.build_absolute_uri(reverse("data_dictionary")),
         }
-        response = _download(
-            opendata.stream_json(records, header), "application/json; charset=utf-8", count
-        )
+        response = _download(opendata.stream_json(records, header), fmt, count)
+    else:
+        response = _download_table(opendata.INITIATIVES, records, fmt, count)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
@@ -321,12 +320,35 @@ def initiative_export(request, fmt: str):
 #: Downloads of at most this many rows are sent whole (so they can be cached with the page
 #: cache, portal/middleware.py); larger ones are streamed, in flat memory.
 BUFFERED_ROWS = 1000
+#: An XLSX workbook is zipped whole before it can be sent: one of more than BUFFERED_ROWS rows
+#: is written to a temporary file (in memory up to this size, on disk past it), then streamed.
+XLSX_SPOOL_BYTES = 4 * 2**20
 
 
-def _download(chunks, content_type: str, rows: int):
+def _download(chunks, fmt: str, rows: int):
+    content_type = opendata.CONTENT_TYPES[fmt]
     if rows <= BUFFERED_ROWS:
         return HttpResponse("".join(chunks), content_type=content_type)
     return StreamingHttpResponse(chunks, content_type=content_type)
+
+
+def _download_table(dataset, records, fmt: str, rows: int):
+    """`records` of `dataset` as CSV or XLSX (the same columns)."""
+    if fmt == "csv":
+        return _download(opendata.stream_csv(dataset, records), fmt, rows)
+    if rows <= BUFFERED_ROWS:
+        buffer = io.BytesIO()
+        opendata.write_xlsx(dataset, records, buffer)
+        return HttpResponse(buffer.getvalue(), content_type=opendata.CONTENT_TYPES[fmt])
+    # Not a `with`: the file outlives this function, and FileResponse closes it once sent.
+    file = tempfile.SpooledTemporaryFile(max_size=XLSX_SPOOL_BYTES)  # noqa: SIM115
+    try:
+        opendata.write_xlsx(dataset, records, file)
+    except BaseException:
+        file.close()
+        raise
+    file.seek(0)
+    return FileResponse(file, content_type=opendata.CONTENT_TYPES[fmt])
 
 
 def _facet_options(filterset, counts) -> dict[str, list[dict]]:
@@ -627,13 +649,26 @@ def _data_etag(request, *args, **kwargs) -> str:
 
 @require_safe
 def open_data(request):
-    """The Open data page: every download, the API, the feeds, the licence, the dictionary."""
-    counts = _published_counts(data_version())
+    """The Open data page: every download (with its format and size), the API, the feeds, the
+    licence, the dictionary."""
+    version = data_version()
+    counts = _published_counts(version)
+    sizes = _download_sizes(request, version, counts)
     datasets = [
         {
             "dataset": dataset,
             "count": counts[dataset.model._meta.model_name],
             "dictionary": dataset.dictionary(),
+            "downloads": [
+                {
+                    "format": fmt,
+                    "url": reverse("data_dump", kwargs={"name": name, "fmt": fmt}),
+                    "content_type": opendata.CONTENT_TYPES[fmt].split(";")[0],
+                    "size": sizes[f"{name}.{fmt}"][0],
+                    "approximate": sizes[f"{name}.{fmt}"][1],
+                }
+                for fmt in opendata.FORMATS
+            ],
         }
         for name, dataset in opendata.DATASETS.items()
     ]
@@ -641,35 +676,62 @@ def open_data(request):
     return render(request, "cooperation/open_data.html", context)
 
 
+#: The size of each full download is measured on the file of its first SIZE_SAMPLE records
+#: (the whole file, unless there are more) and scaled to the rest ("about").
+SIZE_SAMPLE = BUFFERED_ROWS
+
+
+def _download_sizes(request, version: str, counts) -> dict[str, tuple[int, bool]]:
+    """(bytes, approximate) of every full download, by "<name>.<fmt>": measured once per data
+    version and language (an XLSX file's second sheet is in the visitor's language), and never
+    by building the whole of a large file."""
+    base = opendata.site_address(request)
+
+    def measure():
+        sizes = {}
+        for name, dataset in opendata.DATASETS.items():
+            count = counts[dataset.model._meta.model_name]
+            sample = list(dataset.records(dataset.published()[:SIZE_SAMPLE], base=base))
+            measured = opendata.file_sizes(dataset, sample, _dump_header(request, dataset, count))
+            scale = count / len(sample) if sample and len(sample) < count else 1
+            for fmt, size in measured.items():
+                sizes[f"{name}.{fmt}"] = (round(size * scale), scale != 1)
+        return sizes
+
+    return cached("download-sizes", version, active_language(), base, measure)
+
+
 @require_safe
 @condition(etag_func=_data_etag)
 def data_dump(request, name: str, fmt: str):
-    """Every published record of one type, as CSV or JSON, streamed (/data/<name>.<fmt>)."""
+    """Every published record of one type, as CSV, JSON or XLSX (/data/<name>.<fmt>)."""
     dataset = opendata.DATASETS.get(name)
-    if dataset is None or fmt not in ("csv", "json"):
+    if dataset is None or fmt not in opendata.FORMATS:
         raise Http404(_("There is no such download."))
     queryset = dataset.published()
     records = dataset.records(queryset, base=opendata.site_address(request))
     count = queryset.count()
-    if fmt == "csv":
+    if fmt == "json":
         response = _download(
-            opendata.stream_csv(dataset, records), "text/csv; charset=utf-8", count
+            opendata.stream_json(records, _dump_header(request, dataset, count)), fmt, count
         )
     else:
-        header = {
-            "dataset": name,
-            "title_en": opendata.in_language(dataset.title, "en"),
-            "title_fr": opendata.in_language(dataset.title, "fr"),
-            "licence": opendata.licence_data(),
-            "dictionary": request.build_absolute_uri(reverse("data_dictionary")),
-            "count": count,
-            "generated": timezone.now().isoformat(),
-        }
-        response = _download(
-            opendata.stream_json(records, header), "application/json; charset=utf-8", count
-        )
+        response = _download_table(dataset, records, fmt, count)
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
+
+
+def _dump_header(request, dataset, count: int) -> dict:
+    """What a JSON dump says before its records."""
+    return {
+        "dataset": dataset.name,
+        "title_en": opendata.in_language(dataset.title, "en"),
+        "title_fr": opendata.in_language(dataset.title, "fr"),
+        "licence": opendata.licence_data(),
+        "dictionary": request.build_absolute_uri(reverse("data_dictionary")),
+        "count": count,
+        "generated": timezone.now().isoformat(),
+    }
 
 
 @require_safe

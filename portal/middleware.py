@@ -50,6 +50,7 @@ class PublicPageCacheMiddleware:
         "application/vnd.oai.openapi+json",
         "text/plain",
         "text/csv",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     MAX_SIZE = 2 * 2**20
 

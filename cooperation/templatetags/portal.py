@@ -8,6 +8,7 @@ from django.utils import translation
 from django.utils.formats import date_format, number_format
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from cooperation.search import OR_WORDS, clean_query, normalize
@@ -131,6 +132,24 @@ def money(amount, currency: str) -> str:
     if french:
         return f"{text}\N{NO-BREAK SPACE}{unit + chr(0xA0) if unit else ''}{suffix}"
     return f"{prefix}{text}{' ' + unit if unit else ''}"
+
+
+@register.filter
+def file_size(size) -> str:
+    """A size in bytes as a download link gives it: 902 bytes, 45 KB, 4.2 MB / 45 Ko, 4,2 Mo.
+
+    Decimal units (1 KB = 1,000 bytes), as the Government of Canada's pages write them; the
+    number and its unit do not break apart.
+    """
+    size = int(size)
+    if size < 1000:
+        text = ngettext("%(size)s byte", "%(size)s bytes", size) % {"size": size}
+    elif size < 1000**2:
+        text = gettext("%(size)s KB") % {"size": number_format(round(size / 1000), use_l10n=True)}
+    else:
+        number = number_format(round(size / 1000**2, 1), decimal_pos=1, use_l10n=True)
+        text = gettext("%(size)s MB") % {"size": number}
+    return text.replace(" ", "\N{NO-BREAK SPACE}")
 
 
 @register.filter

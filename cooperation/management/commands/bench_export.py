@@ -1,20 +1,24 @@
-"""Time the download of every published initiative as CSV and JSON through the views (the
-search page's download with no filter, and the full dump /data/initiatives.*), and measure the
-memory it takes: streamed, it should stay flat whatever the number of rows.
+"""Time the download of every published initiative as CSV, JSON and XLSX through the views
+(the search page's download with no filter, and the full dump /data/initiatives.*), and measure
+the memory it takes: it should stay flat whatever the number of rows.
 
 Prints rows, megabytes, seconds, rows per second, and the process's resident memory before
 and after each download and its peak so far (a streamed export leaves them flat). With
 --trace, also the peak of Python allocations (tracemalloc), at several times the run time.
+The peak is the process's, over everything run before: `--formats xlsx` measures one format
+alone (an XLSX workbook is written to a temporary file by openpyxl's write-only mode, then
+streamed from it).
 """
 
 import resource
 import time
 import tracemalloc
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import Client
 
+from cooperation import opendata
 from cooperation.models import Initiative
 
 
@@ -25,13 +29,21 @@ def resident_mb() -> float:
 
 
 class Command(BaseCommand):
-    help = "Benchmark the streamed CSV/JSON export of all published initiatives."
+    help = "Benchmark the CSV, JSON and XLSX export of all published initiatives."
 
     def add_arguments(self, parser):
         parser.add_argument("--language", default="en", choices=["en", "fr"])
         parser.add_argument("--trace", action="store_true", help="measure with tracemalloc")
+        parser.add_argument(
+            "--formats",
+            default=",".join(opendata.FORMATS),
+            help="comma-separated formats to download (default: %(default)s)",
+        )
 
-    def handle(self, *args, language, trace, **options):
+    def handle(self, *args, language, trace, formats, **options):
+        formats = [fmt.strip() for fmt in formats.split(",")]
+        if unknown := set(formats) - set(opendata.FORMATS):
+            raise CommandError(f"Unknown formats: {', '.join(sorted(unknown))}")
         client = Client(HTTP_HOST="127.0.0.1")
         total = Initiative.objects.published().count()
         self.stdout.write(
@@ -44,9 +56,8 @@ class Command(BaseCommand):
         )
         path = "results" if language == "en" else "resultats"
         downloads = [
-            (f"search results .{fmt}", f"/{language}/initiatives/{path}.{fmt}")
-            for fmt in ("csv", "json")
-        ] + [(f"full dump .{fmt}", f"/data/initiatives.{fmt}") for fmt in ("csv", "json")]
+            (f"search results .{fmt}", f"/{language}/initiatives/{path}.{fmt}") for fmt in formats
+        ] + [(f"full dump .{fmt}", f"/data/initiatives.{fmt}") for fmt in formats]
         for label, url in downloads:
             before = resident_mb()
             if trace:
