@@ -133,7 +133,7 @@ class InitiativeFilterSet(django_filters.FilterSet):
 
     q = django_filters.CharFilter(label=_("Search"), method="filter_q")
     area = django_filters.ChoiceFilter(
-        label=_("Cooperation area"), empty_label=_("All areas"), method="filter_area"
+        label=_("Co-operation area"), empty_label=_("All areas"), method="filter_area"
     )
     organization = django_filters.ChoiceFilter(
         label=_("Organization"), empty_label=_("All organizations"), method="filter_organization"

@@ -302,7 +302,7 @@ def _area(page: _Page, context) -> dict:
         inDefinedTermSet={
             "@type": "DefinedTermSet",
             "@id": areas,
-            "name": gettext("Cooperation areas"),
+            "name": gettext("Co-operation areas"),
             "url": areas,
         },
     )

@@ -590,10 +590,10 @@ class CooperationArea(Publishable):
 
     class Meta:
         ordering = ["position", "name"]
-        verbose_name = _("cooperation area")
-        verbose_name_plural = _("cooperation areas")
+        verbose_name = _("co-operation area")
+        verbose_name_plural = _("co-operation areas")
         permissions = [
-            ("publish_cooperationarea", _("Can publish and unpublish cooperation areas"))
+            ("publish_cooperationarea", _("Can publish and unpublish co-operation areas"))
         ]
         constraints = slug_constraints("area")
 
@@ -711,7 +711,7 @@ class Agreement(Publishable):
     summary = models.TextField(_("summary"))
     description = models.TextField(_("description"), blank=True)
     areas = models.ManyToManyField(
-        CooperationArea, blank=True, related_name="agreements", verbose_name=_("cooperation areas")
+        CooperationArea, blank=True, related_name="agreements", verbose_name=_("co-operation areas")
     )
     parties = models.ManyToManyField(
         Organization,
@@ -912,7 +912,7 @@ class Initiative(Publishable):
         CooperationArea,
         blank=True,
         related_name="initiatives",
-        verbose_name=_("cooperation areas"),
+        verbose_name=_("co-operation areas"),
     )
     participants = models.ManyToManyField(
         Organization,
@@ -1071,7 +1071,7 @@ class Recommendation(Publishable):
         CooperationArea,
         blank=True,
         related_name="recommendations",
-        verbose_name=_("cooperation areas"),
+        verbose_name=_("co-operation areas"),
     )
     initiatives = models.ManyToManyField(
         Initiative, blank=True, related_name="recommendations", verbose_name=_("initiatives")

@@ -455,7 +455,7 @@ def _published(model, *related: str) -> Callable[[], models.QuerySet]:
 def _areas(model) -> Relation:
     return Relation(
         "areas",
-        _("The cooperation areas it belongs to."),
+        _("The co-operation areas it belongs to."),
         lambda: _published(model.areas.through, "cooperationarea")().order_by(
             "cooperationarea__name_en"
         ),
@@ -666,7 +666,7 @@ _CLOSING = (
 AREAS = Dataset(
     "areas",
     CooperationArea,
-    _("Cooperation areas"),
+    _("Co-operation areas"),
     columns=(
         *_common_opening("area_detail"),
         Text("name", _("Name of the area.")),

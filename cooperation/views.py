@@ -802,7 +802,7 @@ def _area_status_chart(version: str) -> dict:
     geometry = charts.stacked_bars(rows, series)
     busiest = max(geometry["rows"], key=lambda r: r["total"], default=None)
     text = _(
-        "Each bar counts the published initiatives of one cooperation area, split by status. "
+        "Each bar counts the published initiatives of one co-operation area, split by status. "
         "An initiative can belong to more than one area."
     )
     if busiest and busiest["total"]:
@@ -812,18 +812,18 @@ def _area_status_chart(version: str) -> dict:
         }
     return {
         "id": "chart-areas",
-        "title": _("Initiatives per cooperation area, by status"),
+        "title": _("Initiatives per co-operation area, by status"),
         "alt": ngettext(
-            "Horizontal stacked bar chart of %(count)s cooperation area. The table after the "
+            "Horizontal stacked bar chart of %(count)s co-operation area. The table after the "
             "chart gives every figure.",
-            "Horizontal stacked bar chart of %(count)s cooperation areas. The table after the "
+            "Horizontal stacked bar chart of %(count)s co-operation areas. The table after the "
             "chart gives every figure.",
             len(rows),
         )
         % {"count": charts.number(len(rows))},
         "text": text,
         "geometry": geometry,
-        "table": _bars_table(_("Cooperation area"), geometry, series),
+        "table": _bars_table(_("Co-operation area"), geometry, series),
         "csv": reverse("cooperation:area_chart_csv"),
     }
 

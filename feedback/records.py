@@ -39,7 +39,7 @@ _FIELDS = {
         ("funding", _("Funding"), ["funding_display"]),
         ("agreement", _("Under agreement"), ["agreement"]),
         ("participants", _("Participating organizations"), ["participants"]),
-        ("areas", _("Cooperation areas"), ["areas"]),
+        ("areas", _("Co-operation areas"), ["areas"]),
     ],
     "agreement": [
         ("title", _("Title"), ["title"]),
@@ -51,7 +51,7 @@ _FIELDS = {
         ("place_signed", _("Place signed"), ["place_signed"]),
         ("binding", _("Legally binding"), ["binding"]),
         ("parties", _("Parties"), ["parties"]),
-        ("areas", _("Cooperation areas"), ["areas"]),
+        ("areas", _("Co-operation areas"), ["areas"]),
     ],
     "organization": [
         ("name", _("Name"), ["name", "short_name", "name_ko"]),
@@ -67,7 +67,7 @@ _FIELDS = {
         ("rationale", _("Rationale"), ["rationale"]),
         ("audience", _("Audience"), ["get_audience_display"]),
         ("horizon", _("Horizon"), ["horizon"]),
-        ("areas", _("Cooperation areas"), ["areas"]),
+        ("areas", _("Co-operation areas"), ["areas"]),
     ],
 }
 _COMMON = [

@@ -357,7 +357,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Canada–Korea AI Co-operation Portal API",
     "DESCRIPTION": (
         "Read-only access to every published record of the portal: initiatives, agreements, "
-        "organizations, cooperation areas, recommendations and sources. Each record holds its "
+        "organizations, co-operation areas, recommendations and sources. Each record holds its "
         "texts in English and French. The data is offered under the Open Government Licence – "
         "Canada; the meaning of every key is in /data/dictionary.json."
     ),

@@ -132,7 +132,7 @@ def download(client, url: str) -> list[list[str]]:
 def test_initiatives_per_area_by_status(client, known_data):
     rows = table(client.get("/en/areas/").text, "chart-areas")
     assert rows[0] == [
-        "Cooperation area",
+        "Co-operation area",
         "Planned",
         "Active",
         "Completed",

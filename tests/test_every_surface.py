@@ -271,7 +271,7 @@ def test_drafts_have_no_page_and_are_not_counted(client, published_and_hidden):
         assert client.get(f"/api/{name}/{record.uuid}/").status_code == 404
     home = client.get("/en/").text
     assert re.search(r'<span class="figure">2</span>\s*initiatives\b', home)
-    assert re.search(r'<span class="figure">1</span>\s*cooperation area\b', home)
+    assert re.search(r'<span class="figure">1</span>\s*co-operation area\b', home)
     assert "1 initiative ·" in client.get("/en/areas/").text  # the draft in it is not counted
     assert "2 initiatives" in client.get("/en/initiatives/").text
     # A filter naming a draft is not understood, and says so.

@@ -46,7 +46,7 @@ def test_every_french_string_comes_out_translated():
 def test_a_french_string_smoke_test():
     with translation.override("fr"):
         assert translation.gettext("Agreements") == "Ententes"
-        assert translation.gettext("Cooperation areas") == "Domaines de coopération"
+        assert translation.gettext("Co-operation areas") == "Domaines de coopération"
 
 
 def test_public_paths_are_translated():

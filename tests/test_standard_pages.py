@@ -231,12 +231,12 @@ def test_the_404_page_offers_a_search_in_the_visitors_language(client, path, acc
     page = text_of(response)
     assert f'<html lang="{language}">' in page
     with translation.override(language):
-        search = reverse("cooperation:initiative_list")
+        search = reverse("cooperation:search")
         sections = [
             reverse(f"cooperation:{name}")
             for name in ("home", "area_list", "agreement_list", "organization_list", "source_list")
         ]
-        label = translation.gettext("Search the initiatives")
+        label = translation.gettext("Search the portal")
     form = re.search(
         r'<form method="get" action="([^"]+)" role="search"[^>]*>(.*?)</form>', page, re.S
     )

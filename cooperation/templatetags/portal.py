@@ -18,7 +18,7 @@ register = template.Library()
 
 #: The main navigation: URL name and label of each section, in order.
 SECTIONS = (
-    ("area_list", _("Cooperation areas")),
+    ("area_list", _("Co-operation areas")),
     ("initiative_list", _("Initiatives")),
     ("agreement_list", _("Agreements")),
     ("organization_list", _("Organizations")),
