@@ -711,7 +711,10 @@ class Agreement(Publishable):
     summary = models.TextField(_("summary"))
     description = models.TextField(_("description"), blank=True)
     areas = models.ManyToManyField(
-        CooperationArea, blank=True, related_name="agreements", verbose_name=_("co-operation areas")
+        CooperationArea,
+        blank=True,
+        related_name="agreements",
+        verbose_name=_("co-operation areas"),
     )
     parties = models.ManyToManyField(
         Organization,

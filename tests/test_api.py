@@ -227,6 +227,8 @@ def test_the_api_honours_its_openapi_document(api_schema, path, mode):
         derandomize=True,
     )
     def check(case):
-        case.call_and_validate()
+        # Schemathesis's WSGI transport asks for gzip but never decompresses what it gets;
+        # compression has tests of its own (tests/test_standard_pages.py).
+        case.call_and_validate(headers={"Accept-Encoding": "identity"})
 
     check()

@@ -184,7 +184,7 @@ def test_agreements_on_a_time_axis_and_the_undated_apart(client):
     rows = table(text, "chart-agreements")
     assert rows[1:] == [
         ["Old one", "2014", "Signed or adopted", ""],
-        ["In force one", "March 4, 2020", "In force", "June 1, 2021"],
+        ["In force one", "4 March 2020", "In force", "1 June 2021"],
         ["Undated one", "Date not stated", "Signed or adopted", ""],
     ]
     assert "no date of signature" in chart and "Undated one</a>" in chart
