@@ -129,6 +129,12 @@ class PublishableQuerySet(models.QuerySet):
             .annotate(rank=TrigramWordSimilarity(words, "search_label"))
         )
 
+    def alphabetical(self, language: str):
+        """In the alphabetical order of `language`'s names, case and accents aside
+        (« Institut canadien » before « Institut Vecteur », « École » among the E's), whatever
+        the database's collation."""
+        return self.order_by(PortalUnaccent(Lower(f"{self.model.label_field}_{language}")), "pk")
+
     def with_published_citations(self):
         """Prefetch the citations a public page shows (of published sources only)."""
         return self.prefetch_related(

@@ -101,6 +101,17 @@ def ranked(query: str, language: str, record_type: str = "", close: bool = False
     return union.order_by("-rank", "record_type", "pk")
 
 
+def published_participations() -> Prefetch:
+    """An initiative's participants that are published, with their organizations (one
+    query for a whole page of initiatives)."""
+    return Prefetch(
+        "participations",
+        InitiativeParticipant.objects.filter(organization__status=Status.PUBLISHED)
+        .select_related("organization")
+        .order_by("pk"),
+    )
+
+
 def records_for(rows) -> list[dict]:
     """The records of a page of (type, id, rank) rows, in that order: one query per type
     present (initiatives with their published participants)."""
@@ -111,14 +122,7 @@ def records_for(rows) -> list[dict]:
     for code, pks in ids.items():
         queryset = TYPES[code].objects.published().filter(pk__in=pks)
         if code == "initiatives":
-            queryset = queryset.defer(*SEARCH_COLUMNS).prefetch_related(
-                Prefetch(
-                    "participations",
-                    InitiativeParticipant.objects.filter(
-                        organization__status=Status.PUBLISHED
-                    ).select_related("organization"),
-                )
-            )
+            queryset = queryset.defer(*SEARCH_COLUMNS).prefetch_related(published_participations())
         elif code == "recommendations":
             queryset = queryset.select_related("proposed_in")
         for record in queryset:

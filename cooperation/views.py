@@ -163,7 +163,11 @@ def initiative_list(request):
     )
     parameters = filterset.parameters
     facets = cached("initiative-facets", version, language, parameters, filterset.facet_counts)
-    rows = Initiative.objects.published().defer(*SEARCH_COLUMNS)
+    rows = (
+        Initiative.objects.published()
+        .defer(*SEARCH_COLUMNS)
+        .prefetch_related(sitesearch.published_participations())
+    )
     key = {"version": version, "language": language}
     results = CachedResults(
         filterset.qs,
@@ -192,6 +196,7 @@ def initiative_list(request):
         "close_matches": close_matches,
         "query": filterset.query,
         "chart": _year_chart(version),
+        "initiative_result": {"type": "initiatives"},  # the cards' record type
     }
     return render(request, "cooperation/initiative_list.html", context)
 
@@ -438,7 +443,7 @@ def agreement_detail(request, slug: str):
 def organization_list(request):
     filterset = OrganizationFilterSet(
         request.GET or None,
-        queryset=Organization.objects.published().order_by(f"name_{active_language()}"),
+        queryset=Organization.objects.published().alphabetical(active_language()),
     )
     page = _paginate(request, filterset.qs, per_page=50)
     context = {"filter": filterset, "page_obj": page, "object_list": page.object_list}

@@ -234,3 +234,15 @@ def test_every_page_has_the_search_box_the_menu_and_marks_its_section(client, la
             assert current == []
         else:
             assert current == [agreements, agreements]  # the bar and the menu
+
+
+def test_organizations_sort_case_and_accents_aside(client):
+    for name in ("Institut Vecteur", "institut canadien", "École de Montréal", "Zeta", "Alpha"):
+        make_organization(name_en=name, name_fr=name)
+    page = client.get("/fr/organisations/").text
+    shown = [
+        name
+        for name in re.findall(r'<a href="/fr/organisations/[^"]+/">([^<]+)</a>', page)
+        if name in {"Institut Vecteur", "institut canadien", "École de Montréal", "Zeta", "Alpha"}
+    ]
+    assert shown == ["Alpha", "École de Montréal", "institut canadien", "Institut Vecteur", "Zeta"]
