@@ -1254,7 +1254,7 @@ class AgreementLink(RecordLink):
         AgreementLinkKind.RENEWS: ("renewed_by", _("Renewed by")),
         AgreementLinkKind.AMENDS: ("amended_by", _("Amended by")),
         AgreementLinkKind.IMPLEMENTS: ("implemented_by", _("Implemented by")),
-        AgreementLinkKind.MEETS_UNDER: ("framework_of", _("Framework of")),
+        AgreementLinkKind.MEETS_UNDER: ("framework_for", _("Framework for")),
     }
 
     class Meta:

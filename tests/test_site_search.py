@@ -228,7 +228,7 @@ def test_every_page_has_the_search_box_the_menu_and_marks_its_section(client, la
     for url in pages:
         page = client.get(url).text
         assert f'<form class="header-search" method="get" action="{search_url(language)}"' in page
-        assert '<details class="nav-menu wrap">' in page  # the phone menu, without JavaScript
+        assert '<details class="nav-menu">' in page  # the phone menu, without JavaScript
         current = re.findall(r'<a href="([^"]+)" aria-current="page">', page)
         if url == f"/{language}/":
             assert current == []
