@@ -446,7 +446,12 @@ def organization_list(request):
         queryset=Organization.objects.published().alphabetical(active_language()),
     )
     page = _paginate(request, filterset.qs, per_page=50)
-    context = {"filter": filterset, "page_obj": page, "object_list": page.object_list}
+    context = {
+        "filter": filterset,
+        "page_obj": page,
+        "object_list": page.object_list,
+        "card": {"type": "organizations"},
+    }
     return render(request, "cooperation/organization_list.html", context)
 
 
@@ -517,7 +522,12 @@ def recommendation_list(request):
                 groups[area.pk].append(recommendation)
         ordered = sorted(areas.values(), key=lambda a: (a.position, str(a)))
         grouped = [(str(area), area, groups[area.pk]) for area in ordered]
-    context = {"grouped": grouped, "by": by, "object_list": recommendations}
+    context = {
+        "grouped": grouped,
+        "by": by,
+        "object_list": recommendations,
+        "card": {"type": "recommendations"},
+    }
     return render(request, "cooperation/recommendation_list.html", context)
 
 

@@ -21,6 +21,7 @@ def public_pages(language: str) -> list[str]:
         initiatives = reverse("cooperation:initiative_list")
         lists += [
             f"{initiatives}?q=energy&sort=newest",
+            reverse("cooperation:search") + "?q=hydrogen",  # the site-wide search, as cards
             f"{initiatives}?q=zzzznothing",  # the empty-result page
             f"{initiatives}?year_from=abc",  # the form message
             f"{initiatives}?page=2",

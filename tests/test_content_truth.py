@@ -134,7 +134,10 @@ def test_a_french_status_agrees_with_its_kind(client, kind, french):
 def test_every_recommendation_says_whose_it_is_on_the_list_and_its_page(client):
     recommendations = list(Recommendation.objects.published().select_related("proposed_in"))
     assert recommendations and all(r.proposed_in for r in recommendations)
-    for language, words in (("en", "Proposed in <cite>"), ("fr", "Proposée dans <cite>")):
+    for language, words in (
+        ("en", "Proposed in:</span> <cite>"),
+        ("fr", "Proposée dans\xa0:</span> <cite>"),
+    ):
         with translation.override(language):
             listing = client.get(reverse("cooperation:recommendation_list")).text
         # Grouped by area, a recommendation may appear under several areas: once per listing.

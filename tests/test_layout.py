@@ -24,6 +24,7 @@ def test_no_page_scrolls_sideways_on_a_phone(live_server, browser_page, shipped_
     with translation.override(language):
         lists = [reverse(f"cooperation:{name}") for name in LIST_PAGES + STANDARD_PAGES]
         lists.append(reverse("cooperation:initiative_list") + "?q=energy")
+        lists.append(reverse("cooperation:search") + "?q=energy")
         lists.append(f"/{language}/no-such-page/")
     records = [
         record.url_in(language)
