@@ -51,6 +51,12 @@ def clean_query(raw: str) -> str:
     return " ".join(text.split())[:MAX_QUERY_LENGTH]
 
 
+#: A word, or a number with a decimal point ("1.5", as the database's parser keeps it: the
+#: Track 1.5 dialogue).
+WORD = re.compile(r"\d+(?:\.\d+)+|\w+")
+#: A French decimal comma ("1,5") is searched as the point it is indexed with.
+DECIMAL_COMMA = re.compile(r"(\d),(\d)")
+
 #: The words that put alternatives side by side: English "or", French « ou » (not « où »).
 OR_WORDS = ("or", "ou")
 
@@ -67,7 +73,7 @@ def parse_websearch(query: str) -> list[tuple[list[str], list[str]]]:
             continue
         exclude = token.startswith("-") and len(token) > 1
         text = token[1:] if exclude else token
-        text = " ".join(re.findall(r"\w+", text))
+        text = " ".join(WORD.findall(DECIMAL_COMMA.sub(r"\1.\2", text)))
         if text:
             groups[-1][1 if exclude else 0].append(text)
     return [group for group in groups if group[0]]

@@ -246,3 +246,22 @@ def test_organizations_sort_case_and_accents_aside(client):
         if name in {"Institut Vecteur", "institut canadien", "École de Montréal", "Zeta", "Alpha"}
     ]
     assert shown == ["Alpha", "École de Montréal", "institut canadien", "Institut Vecteur", "Zeta"]
+
+
+@pytest.mark.usefixtures("shipped_content")
+@pytest.mark.parametrize(
+    ("language", "query"), [("en", "Track 1.5"), ("fr", "dialogue de type 1,5")]
+)
+def test_a_decimal_number_is_searched_as_it_is_written(client, language, query):
+    """ "1.5" (and the French "1,5") is one term, as the index holds it: the July 2025 dialogue
+    comes first, on the site search and the initiative search."""
+    from cooperation.models import Initiative
+
+    dialogue = Initiative.objects.get(slug_en="track-1-5-dialogue-on-artificial-intelligence")
+    with translation.override(language):
+        title = str(dialogue)
+        initiatives = reverse("cooperation:initiative_list")
+    assert results(client, {"q": query}, language)[0] == title
+    page = client.get(initiatives, {"q": query}).text
+    first = re.search(r'<h2 class="result-title"><a [^>]+>(.*?)</a>', page).group(1)
+    assert html.unescape(re.sub(r"<[^>]+>", "", first)) == title
