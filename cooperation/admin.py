@@ -10,9 +10,12 @@ from django.contrib import admin, messages
 from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Lower
+from django.db.models.lookups import Contains
 from django.http import HttpResponseRedirect
 from django.utils.html import format_html, format_html_join
+from django.utils.text import smart_split
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import (
@@ -40,6 +43,7 @@ from .models import (
     Source,
     Status,
 )
+from .search import PortalUnaccent
 
 
 def pair(name: str) -> tuple[str, ...]:
@@ -94,24 +98,79 @@ class TranslationStatusFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
-        # Completeness depends on several columns per model; the check is done in Python on
-        # the ids, which is fine for a curated collection of this size.
+        """In SQL, so the list stays fast at any size: the same rule as the model's
+        `missing_translations()` (a required text empty, or an optional one filled in the
+        other language only; a text of spaces counts as empty)."""
         if self.value() is None:
             return queryset
-        wanted = []
-        for record in queryset.only(
-            "pk",
-            *[f"{n}_{c}" for n in _translated_checked(queryset.model) for c in LANGUAGE_CODES],
-        ):
-            missing = record.missing_translations()
-            matches = {
-                "complete": not any(missing.values()),
-                "missing_en": bool(missing["en"]),
-                "missing_fr": bool(missing["fr"]),
-            }
-            if matches.get(self.value()):
-                wanted.append(record.pk)
-        return queryset.filter(pk__in=wanted)
+        model = queryset.model
+        missing = {code: missing_in(model, code) for code in LANGUAGE_CODES}
+        if self.value() == "complete":
+            return queryset.exclude(missing["en"]).exclude(missing["fr"])
+        code = {"missing_en": "en", "missing_fr": "fr"}.get(self.value())
+        return queryset.filter(missing[code]) if code else queryset
+
+
+def citation_count(model):
+    """How many citations a record has, as a subquery: no join and no GROUP BY over the
+    whole list."""
+    from django.contrib.contenttypes.models import ContentType
+
+    rows = (
+        Citation.objects.filter(
+            content_type=ContentType.objects.get_for_model(model), object_id=OuterRef("pk")
+        )
+        .order_by()
+        .values("object_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows), 0)
+
+
+def _empty(name: str) -> Q:
+    return Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__regex": r"^\s*$"})
+
+
+def missing_in(model, code: str) -> Q:
+    """Records lacking a text in language `code` that the publishing rule needs."""
+    other = next(c for c in LANGUAGE_CODES if c != code)
+    condition = Q(pk__in=[])
+    for name in (model.label_field, *model.translated_required):
+        condition |= _empty(f"{name}_{code}")
+    for name in model.translated_optional:
+        condition |= _empty(f"{name}_{code}") & ~_empty(f"{name}_{other}")
+    return condition
+
+
+class ParticipantCountryFilter(admin.SimpleListFilter):
+    """The countries of the organizations that take part in initiatives: only those in use
+    (not the 250 of the list), and without the duplicate rows a join would give."""
+
+    title = _("country of a participant")
+    parameter_name = "country"
+
+    def lookups(self, request, model_admin):
+        codes = (
+            Organization.objects.filter(initiative_participations__isnull=False)
+            .exclude(country="")
+            .values_list("country", flat=True)
+            .distinct()
+        )
+        from django_countries import countries
+
+        return sorted(((code, countries.name(code)) for code in codes), key=lambda c: str(c[1]))
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        return queryset.filter(
+            Exists(
+                InitiativeParticipant.objects.filter(
+                    initiative=OuterRef("pk"), organization__country=self.value()
+                )
+            )
+        )
 
 
 def _translated_checked(model) -> tuple[str, ...]:
@@ -155,11 +214,46 @@ class PublishableAdmin(TranslationAdmin):
     )
 
     def get_queryset(self, request):
+        return super().get_queryset(request).annotate(citation_count=citation_count(self.model))
+
+    def get_list_display(self, request):
+        """The record's name or title as `listed_label`: a draft begun in either language
+        shows its name in whichever language it has."""
+        label = self.model.label_field
+        return tuple("listed_label" if name == label else name for name in self.list_display)
+
+    def get_list_display_links(self, request, list_display):
         return (
-            super()
-            .get_queryset(request)
-            .annotate(citation_count=Count("citations", distinct=True))
+            ("listed_label",)
+            if "listed_label" in list_display
+            else super().get_list_display_links(request, list_display)
         )
+
+    @admin.display(description=_("name or title"))
+    def listed_label(self, obj) -> str:
+        return str(obj)  # the active language's, else the other's
+
+    #: Related texts a record is also found by, as (model, path to the record, fields): an
+    #: initiative by the names of its participants, say. Read with EXISTS, so no duplicates and
+    #: no DISTINCT.
+    search_related: tuple = ()
+
+    def get_search_results(self, request, queryset, search_term):
+        """Every word in one of `search_fields` (or a related text), case and accents aside:
+        `energie` finds « Énergie », `coree` finds « Corée »."""
+        words = [word.strip("\"'") for word in smart_split(search_term)]
+        for word in [w for w in words if w]:
+            needle = PortalUnaccent(Lower(Value(word)))
+            matched = Q(pk__in=[])
+            for name in self.get_search_fields(request):
+                matched |= Q(Contains(PortalUnaccent(Lower(name)), needle))
+            for related, owner, names in self.search_related:
+                inner = Q(pk__in=[])
+                for name in names:
+                    inner |= Q(Contains(PortalUnaccent(Lower(name)), needle))
+                matched |= Q(Exists(related.objects.filter(inner, **{owner: OuterRef("pk")})))
+            queryset = queryset.filter(matched)
+        return queryset, False
 
     @admin.display(description=_("translations"))
     def translations(self, obj) -> str:
@@ -501,7 +595,7 @@ class InitiativeAdmin(PublishableAdmin):
         "kind",
         "initiative_status",
         "areas",
-        "participants__country",
+        ParticipantCountryFilter,
     )
     search_fields = (
         "title_en",
@@ -510,6 +604,13 @@ class InitiativeAdmin(PublishableAdmin):
         "summary_fr",
         "description_en",
         "description_fr",
+    )
+    search_related = (
+        (
+            InitiativeParticipant,
+            "initiative",
+            ("organization__name_en", "organization__name_fr", "organization__short_name_en"),
+        ),
     )
     prepopulated_fields = {"slug_en": ("title_en",), "slug_fr": ("title_fr",)}
     filter_horizontal = ("areas",)
@@ -545,10 +646,6 @@ class InitiativeAdmin(PublishableAdmin):
         ),
         PublishableAdmin.publication_fieldset,
     )
-
-    def get_queryset(self, request):
-        # The country filter joins participants; keep one row per initiative.
-        return super().get_queryset(request).distinct()
 
 
 @admin.register(Recommendation)

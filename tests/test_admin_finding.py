@@ -1,0 +1,98 @@
+"""Finding records in the back office: accent- and case-insensitive search in both languages,
+initiatives by organization, a country filter limited to the countries in use, and the
+translation-status filter in SQL, with no duplicate rows."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from cooperation.admin import missing_in
+from cooperation.models import CooperationArea, Initiative, Organization
+from tests.factories import make_area, make_initiative, make_organization
+from tests.test_admin import admin_url
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(client, model, **params) -> list[str]:
+    page = client.get(admin_url(model, "changelist"), params, HTTP_ACCEPT_LANGUAGE="en").text
+    return re.findall(r'<th class="field-listed_label"><a href="[^"]+">([^<]+)</a>', page)
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [("energie", "Énergie verte"), ("ÉNERGIE", "Énergie verte"), ("coree", "Corée du Sud")],
+)
+def test_admin_search_ignores_accents_and_case(admin_client, query, found):
+    make_area(name_en="Green energy", name_fr="Énergie verte")
+    make_area(name_en="South Korea", name_fr="Corée du Sud")
+    make_area(name_en="Other", name_fr="Autre")
+    shown = titles(admin_client, CooperationArea, q=query)
+    assert len(shown) == 1
+    area = CooperationArea.objects.get(name_fr=found)
+    assert shown[0] in (area.name_en, area.name_fr)
+
+
+def test_every_word_must_match_somewhere(admin_client):
+    make_area(name_en="Green energy", name_fr="Énergie verte", summary_en="Hydrogen.")
+    make_area(name_en="Green roofs", name_fr="Toits verts")
+    assert titles(admin_client, CooperationArea, q="green hydrogen") == ["Green energy"]
+
+
+def test_initiatives_are_found_by_organization_once_each(admin_client):
+    mila = make_organization(name_en="Mila", name_fr="Mila", country="CA")
+    initiative = make_initiative(title_en="Joint lab", title_fr="Labo commun")
+    initiative.participations.create(organization=mila, role="lead")
+    initiative.participations.create(organization=mila, role="funder")
+    make_initiative(title_en="Unrelated", title_fr="Sans rapport")
+    assert titles(admin_client, Initiative, q="mila") == ["Joint lab"]
+
+
+def test_the_country_filter_offers_only_countries_in_use_and_gives_no_duplicates(admin_client):
+    korean = make_organization(name_en="K", name_fr="K", country="KR")
+    other_korean = make_organization(name_en="K2", name_fr="K2", country="KR")
+    make_organization(name_en="Unused", name_fr="Inutilisé", country="JP")
+    initiative = make_initiative(title_en="Shared", title_fr="Partagé")
+    initiative.participations.create(organization=korean, role="lead")
+    initiative.participations.create(organization=other_korean, role="partner")
+    page = admin_client.get(admin_url(Initiative, "changelist"), HTTP_ACCEPT_LANGUAGE="en").text
+    assert "?country=KR" in page and "?country=JP" not in page
+    assert "Afghanistan" not in page  # not the 250 countries of the list
+    assert titles(admin_client, Initiative, country="KR") == ["Shared"]
+
+
+def test_the_list_runs_no_distinct(admin_client):
+    make_initiative()
+    with CaptureQueriesContext(connection) as queries:
+        admin_client.get(admin_url(Initiative, "changelist"), {"q": "english", "country": "CA"})
+    listed = [
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith('SELECT DISTINCT "cooperation_initiative"')
+    ]
+    assert not listed
+
+
+def test_a_draft_begun_in_french_is_listed_by_its_french_name(admin_client):
+    make_organization(published=False, name_en="", name_fr="Institut québécois")
+    assert titles(admin_client, Organization) == ["Institut québécois"]
+
+
+def test_the_translation_filter_in_sql_agrees_with_the_publishing_rule(admin_client):
+    complete = make_organization(name_en="Complete", name_fr="Complet")
+    no_french = make_organization(published=False, name_en="English only", name_fr="")
+    blank_french = make_organization(published=False, name_en="Spaces", name_fr="   ")
+    half_optional = make_organization(published=False, name_en="Half", name_fr="Moitié")
+    Organization.objects.filter(pk=half_optional.pk).update(description_en="Only English")
+    no_english = make_organization(published=False, name_en="", name_fr="Français seulement")
+    for record in Organization.objects.all():
+        for code in ("en", "fr"):
+            in_sql = Organization.objects.filter(missing_in(Organization, code), pk=record.pk)
+            assert in_sql.exists() == bool(record.missing_translations()[code]), (record, code)
+    missing_fr = titles(admin_client, Organization, translation="missing_fr")
+    assert set(missing_fr) == {"English only", "Spaces", "Half"}
+    assert "Français seulement" in titles(admin_client, Organization, translation="missing_en")
+    assert titles(admin_client, Organization, translation="complete") == [str(complete)]
+    del no_french, blank_french, no_english
