@@ -111,6 +111,10 @@ class TranslationStatusFilter(admin.SimpleListFilter):
         return queryset.filter(missing[code]) if code else queryset
 
 
+#: The fields an autocomplete searches: what a record is called.
+NAME_FIELDS = {"name", "short", "title"}
+
+
 def citation_count(model):
     """How many citations a record has, as a subquery: no join and no GROUP BY over the
     whole list."""
@@ -242,12 +246,19 @@ class PublishableAdmin(TranslationAdmin):
         """Every word in one of `search_fields` (or a related text), case and accents aside:
         `energie` finds « Énergie », `coree` finds « Corée »."""
         words = [word.strip("\"'") for word in smart_split(search_term)]
+        # An autocomplete looks for a record by its name, not by words in its summary.
+        by_name = request.path.endswith("/autocomplete/")
+        fields = (
+            [f for f in self.get_search_fields(request) if f.split("_")[0] in NAME_FIELDS]
+            if by_name
+            else self.get_search_fields(request)
+        )
         for word in [w for w in words if w]:
             needle = PortalUnaccent(Lower(Value(word)))
             matched = Q(pk__in=[])
-            for name in self.get_search_fields(request):
+            for name in fields:
                 matched |= Q(Contains(PortalUnaccent(Lower(name)), needle))
-            for related, owner, names in self.search_related:
+            for related, owner, names in () if by_name else self.search_related:
                 inner = Q(pk__in=[])
                 for name in names:
                     inner |= Q(Contains(PortalUnaccent(Lower(name)), needle))

@@ -648,6 +648,30 @@ class Organization(Publishable):
         permissions = [("publish_organization", _("Can publish and unpublish organizations"))]
         constraints = slug_constraints("organization")
 
+    def clean(self) -> None:
+        """Refuse a second organization of the same name (case and accents aside) in the same
+        country: namesakes in different countries stay possible, and are told apart by it."""
+        super().clean()
+        errors = {}
+        for code in LANGUAGE_CODES:
+            name = getattr(self, f"name_{code}", "") or ""
+            if not name.strip():
+                continue
+            same = (
+                Organization.objects.exclude(pk=self.pk)
+                .filter(country=self.country)
+                .annotate(folded=PortalUnaccent(Lower(f"name_{code}")))
+                .filter(folded=PortalUnaccent(Lower(Value(name.strip()))))
+                .first()
+            )
+            if same is not None:
+                errors[f"name_{code}"] = gettext(
+                    "“%(name)s” already exists in this country (%(uuid)s): edit that record "
+                    "instead, or tell the two apart."
+                ) % {"name": name.strip(), "uuid": same.uuid}
+        if errors:
+            raise ValidationError(errors)
+
 
 class Role(models.TextChoices):
     PARTY = "party", _("Party")
@@ -999,6 +1023,24 @@ class Initiative(Publishable):
                 condition=Q(status="published"),
             ),
         ]
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = gettext("The end comes before the start.")
+        today = timezone.localdate()
+        latest = max((d for d in (self.start_date, self.end_date) if d), default=None)
+        if self.initiative_status == InitiativeStatus.COMPLETED and latest and latest > today:
+            errors["initiative_status"] = gettext(
+                "Completed, with a date still to come: check the status or the dates."
+            )
+        if self.funding_amount is not None and not self.funding_currency:
+            errors["funding_currency"] = gettext("Give the currency of the amount.")
+        if self.funding_qualifier and self.funding_amount is None:
+            errors["funding_amount"] = gettext("A qualifier (nearly, over...) needs an amount.")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def start_date_display(self) -> str:

@@ -96,3 +96,94 @@ def test_the_translation_filter_in_sql_agrees_with_the_publishing_rule(admin_cli
     assert "Français seulement" in titles(admin_client, Organization, translation="missing_en")
     assert titles(admin_client, Organization, translation="complete") == [str(complete)]
     del no_french, blank_french, no_english
+
+
+def autocomplete(client, term: str) -> list[str]:
+    response = client.get(
+        "/admin/autocomplete/",
+        {
+            "app_label": "cooperation",
+            "model_name": "initiativeparticipant",
+            "field_name": "organization",
+            "term": term,
+        },
+    )
+    assert response.status_code == 200
+    return [result["text"] for result in response.json()["results"]]
+
+
+def test_autocomplete_looks_at_names_and_tells_namesakes_apart(admin_client):
+    make_organization(
+        name_en="BlackBerry", name_fr="BlackBerry", summary_en="Works with a university."
+    )
+    make_organization(name_en="University of Toronto", name_fr="Université de Toronto")
+    make_organization(name_en="Vector Institute", name_fr="Institut Vecteur", country="CA")
+    make_organization(
+        published=False, name_en="Vector Institute", name_fr="Institut Vecteur", country="FR"
+    )
+    assert autocomplete(admin_client, "univ") == ["University of Toronto — published"]
+    assert sorted(autocomplete(admin_client, "vecteur")) == [
+        "Vector Institute — Canada, published",
+        "Vector Institute — France, draft",
+    ]
+
+
+def test_a_duplicate_organization_is_refused_in_the_curators_language():
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    make_organization(name_en="Vector Institute", name_fr="Institut Vecteur", country="CA")
+    twin = Organization(
+        name_en="vector institute",
+        name_fr="Institut vecteur",
+        slug_en="vi-2",
+        slug_fr="iv-2",
+        summary_en="x",
+        summary_fr="x",
+        kind="research_institute",
+        country="CA",
+    )
+    with translation.override("fr"), pytest.raises(ValidationError) as error:
+        twin.full_clean()
+    assert "existe déjà dans ce pays" in error.value.message_dict["name_fr"][0]
+    twin.country = "FR"  # a namesake elsewhere is another organization
+    twin.full_clean()
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "english"),
+    [
+        (
+            {"start_date": "2024-05-01", "end_date": "2023-01-01"},
+            "end_date",
+            "The end comes before the start.",
+        ),
+        (
+            {"initiative_status": "completed", "end_date": "2999-01-01"},
+            "initiative_status",
+            "Completed, with a date still to come",
+        ),
+        ({"funding_amount": "1000"}, "funding_currency", "Give the currency of the amount."),
+        ({"funding_qualifier": "nearly"}, "funding_amount", "needs an amount"),
+    ],
+)
+def test_an_initiative_form_catches_mistakes(fields, field, english):
+    import datetime
+    from decimal import Decimal
+
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    initiative = make_initiative()
+    for name, value in fields.items():
+        if name.endswith("_date"):
+            value = datetime.date.fromisoformat(value)
+        elif name == "funding_amount":
+            value = Decimal(value)
+        setattr(initiative, name, value)
+    with pytest.raises(ValidationError) as error:
+        initiative.full_clean()
+    assert english in error.value.message_dict[field][0]
+    with translation.override("fr"), pytest.raises(ValidationError) as error:
+        initiative.full_clean()
+    assert english not in error.value.message_dict[field][0]  # said in French
