@@ -9,6 +9,7 @@ record.
 from django.contrib import admin, messages
 from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Lower
@@ -111,6 +112,10 @@ class TranslationStatusFilter(admin.SimpleListFilter):
         return queryset.filter(missing[code]) if code else queryset
 
 
+#: The longest text a field takes (characters): a summary or description longer than this is
+#: a mistaken paste, refused with a message on the field that keeps what was typed.
+TEXT_LIMIT = 50_000
+
 #: The fields an autocomplete searches: what a record is called.
 NAME_FIELDS = {"name", "short", "title"}
 
@@ -197,7 +202,11 @@ class PublishableAdmin(TranslationAdmin):
     actions = ("publish_selected", "unpublish_selected")
     inlines = [CitationInline]
     view_on_site = False  # replaced by one link per language (public_pages)
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        # A validator, not maxlength: a browser would cut a long paste without a word.
+        models.TextField: {"validators": [MaxLengthValidator(TEXT_LIMIT)]},
+    }
 
     class Media:
         css = {"all": ("admin/cooperation/side_by_side.css",)}

@@ -295,6 +295,11 @@ STORAGES = {
 # tried over plain HTTP on the loopback.
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT
+
+# A request body may be this large (bytes) before Django refuses it with a 400: room for a
+# curator's very long paste, which the admin then answers with a message on the field that
+# keeps the text (cooperation/admin.py, TEXT_LIMIT), rather than losing it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DJANGO_MAX_REQUEST_BYTES", str(16 * 2**20)))
 SECURE_HSTS_SECONDS = 0 if DEBUG or not SECURE_SSL_REDIRECT else 31536000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 # Preload: the Government of Canada asks its sites for HSTS with subdomains and preloading.

@@ -187,3 +187,29 @@ def test_an_initiative_form_catches_mistakes(fields, field, english):
     with translation.override("fr"), pytest.raises(ValidationError) as error:
         initiative.full_clean()
     assert english not in error.value.message_dict[field][0]  # said in French
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "Ensure this value has at most"),
+        ("fr", "Assurez-vous que cette valeur comporte au plus"),
+    ],
+)
+def test_a_huge_paste_gets_a_message_on_the_field_and_keeps_the_text(
+    admin_client, language, message
+):
+    from tests.test_admin import _change_data
+
+    record = make_initiative()
+    data = _change_data(admin_client, record)
+    paste = "Énergie " * 400_000  # 3.2 MB
+    data["description_fr"] = paste
+    response = admin_client.post(
+        admin_url(Initiative, "change", record.pk), data, HTTP_ACCEPT_LANGUAGE=language
+    )
+    assert response.status_code == 200  # the form again, not "Bad Request (400)"
+    assert message in response.text
+    assert paste.strip() in response.text  # nothing lost
+    record.refresh_from_db()
+    assert record.description_fr != paste
