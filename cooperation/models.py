@@ -404,7 +404,20 @@ class Publishable(models.Model):
                 raise PublishingError(problems)
             if self.first_published is None:
                 self.first_published = timezone.now()
+        before = self._public_slugs_before()
         super().save(*args, **kwargs)
+        for code, slug in before.items():
+            if slug and slug != getattr(self, f"slug_{code}"):
+                FormerSlug.keep(self, code, slug)
+
+    def _public_slugs_before(self) -> dict[str, str]:
+        """The slugs this record had in the database, if it has ever been public: once an
+        address has been published it must keep working (FormerSlug)."""
+        if self.pk is None or self.first_published is None or not hasattr(self, "slug_en"):
+            return {}
+        names = [f"slug_{code}" for code in LANGUAGE_CODES]
+        row = type(self).objects.filter(pk=self.pk).values(*names).first() or {}
+        return {name[-2:]: value for name, value in row.items()}
 
     def publish(self) -> None:
         """Publish, or raise PublishingError naming everything that is missing."""
@@ -1167,7 +1180,48 @@ class Recommendation(Publishable):
         return problems
 
 
-#: The record types the public sees, in the order the site lists them.
+class FormerSlug(models.Model):
+    """An address a published record had before its slug changed: its old page redirects to
+    the new one, for good (links in the press, bookmarks, search engines)."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    language = models.CharField(_("language"), max_length=2)
+    slug = models.SlugField(_("slug"), max_length=200)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("former address")
+        verbose_name_plural = _("former addresses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "language", "slug"], name="unique_former_slug"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.language}: {self.slug}"
+
+    @classmethod
+    def keep(cls, record, language: str, slug: str) -> None:
+        cls.objects.update_or_create(
+            content_type=ContentType.objects.get_for_model(record),
+            language=language,
+            slug=slug,
+            defaults={"object_id": record.pk},
+        )
+
+    @classmethod
+    def current(cls, model, language: str, slug: str):
+        """The published record of `model` that had `slug` in `language`, or None."""
+        former = cls.objects.filter(
+            content_type=ContentType.objects.get_for_model(model), language=language, slug=slug
+        ).first()
+        if former is None:
+            return None
+        return model.objects.published().filter(pk=former.object_id).first()
+
+
 # ---------------------------------------------------------------------------------------------
 # Links between records: typed, dated where the source dates them, and each citing its source
 # ---------------------------------------------------------------------------------------------
@@ -1479,6 +1533,7 @@ class Pillar(CitedFact):
             raise ValidationError({"plan": gettext("Only an action plan has pillars.")})
 
 
+#: The record types the public sees, in the order the site lists them.
 RECORD_MODELS = (CooperationArea, Initiative, Agreement, Organization, Recommendation, Source)
 
 

@@ -5,6 +5,7 @@ whatever the size of the data (tests/test_site.py asserts it).
 """
 
 import datetime
+import functools
 import io
 import tempfile
 from collections import defaultdict
@@ -19,6 +20,7 @@ from django.http import (
     FileResponse,
     Http404,
     HttpResponse,
+    HttpResponsePermanentRedirect,
     HttpResponseRedirect,
     JsonResponse,
     StreamingHttpResponse,
@@ -43,6 +45,7 @@ from .models import (
     Audience,
     Citation,
     CooperationArea,
+    FormerSlug,
     Initiative,
     InitiativeKind,
     InitiativeParticipant,
@@ -64,12 +67,40 @@ PAGE_SIZE = 20
 RELATED_LIMIT = 25
 
 
+class RecordMoved(Exception):
+    """The slug asked for is a published record's former one (FormerSlug)."""
+
+    def __init__(self, url: str):
+        super().__init__(url)
+        self.url = url
+
+
 def _published_by_slug(queryset, slug: str):
-    """The published record whose slug in the page's language is `slug`, or 404."""
+    """The published record whose slug in the page's language is `slug`; RecordMoved if that
+    was its slug before a change; else 404."""
+    language = active_language()
     try:
-        return queryset.published().get(**{f"slug_{active_language()}": slug})
+        return queryset.published().get(**{f"slug_{language}": slug})
     except queryset.model.DoesNotExist as exc:
+        moved = FormerSlug.current(queryset.model, language, slug)
+        if moved is not None and moved.url_in(language):
+            raise RecordMoved(moved.url_in(language)) from exc
         raise Http404(_("No published record has this address.")) from exc
+
+
+def follows_former_slugs(view):
+    """A record page at a former address answers with a permanent redirect to the present
+    one, its query string kept."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except RecordMoved as moved:
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(moved.url + (f"?{query}" if query else ""))
+
+    return wrapper
 
 
 def _paginate(request, queryset, per_page: int = PAGE_SIZE):
@@ -133,6 +164,7 @@ def area_list(request):
 
 
 @require_safe
+@follows_former_slugs
 def area_detail(request, slug: str):
     area = _published_by_slug(
         CooperationArea.objects.with_counts().with_published_citations(), slug
@@ -389,6 +421,7 @@ def _facet_options(filterset, counts) -> dict[str, list[dict]]:
 
 
 @require_safe
+@follows_former_slugs
 def initiative_detail(request, slug: str):
     queryset = (
         Initiative.objects.select_related("agreement")
@@ -416,6 +449,7 @@ def agreement_list(request):
 
 
 @require_safe
+@follows_former_slugs
 def agreement_detail(request, slug: str):
     queryset = Agreement.objects.with_published_citations().prefetch_related(
         _participations(AgreementParty)
@@ -456,6 +490,7 @@ def organization_list(request):
 
 
 @require_safe
+@follows_former_slugs
 def organization_detail(request, slug: str):
     organization = _published_by_slug(Organization.objects.with_published_citations(), slug)
     initiatives = (
@@ -532,6 +567,7 @@ def recommendation_list(request):
 
 
 @require_safe
+@follows_former_slugs
 def recommendation_detail(request, slug: str):
     recommendation = _published_by_slug(
         Recommendation.objects.select_related("proposed_in").with_published_citations(), slug

@@ -213,3 +213,38 @@ def test_a_huge_paste_gets_a_message_on_the_field_and_keeps_the_text(
     assert paste.strip() in response.text  # nothing lost
     record.refresh_from_db()
     assert record.description_fr != paste
+
+
+@pytest.mark.parametrize("maker", ["initiative", "organization", "area"])
+def test_a_changed_slug_keeps_the_old_address_working(client, maker):
+    from tests.factories import make_area
+
+    record = {"initiative": make_initiative, "organization": make_organization, "area": make_area}[
+        maker
+    ]()
+    old_en, old_fr = record.url_in("en"), record.url_in("fr")
+    record.slug_en, record.slug_fr = "a-new-address", "une-nouvelle-adresse"
+    record.save()
+    for old, language in ((old_en, "en"), (old_fr, "fr")):
+        response = client.get(old + "?from=press")
+        assert response.status_code == 301
+        assert response["Location"] == record.url_in(language) + "?from=press"
+    # Changed again: both former addresses lead to the present one.
+    record.slug_en = "a-third-address"
+    record.save()
+    assert client.get(old_en)["Location"] == record.url_in("en")
+    assert client.get(record.url_in("en").replace("a-third", "a-new")).status_code == 301
+
+
+def test_a_draft_never_publishes_a_former_address(client):
+    record = make_initiative(published=False)
+    old = f"/en/initiatives/{record.slug_en}/"
+    record.slug_en = "renamed-draft"
+    record.save()
+    assert client.get(old).status_code == 404
+    published = make_initiative()
+    old = published.url_in("en")
+    published.slug_en = "moved"
+    published.save()
+    published.unpublish()
+    assert client.get(old).status_code == 404  # unpublished: nowhere to send anyone
