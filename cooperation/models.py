@@ -58,6 +58,11 @@ def format_partial_date(value: datetime.date | None, precision: str) -> str:
     return date_format(value, "DATE_FORMAT")
 
 
+def quoted(name: str) -> str:
+    """A name in quotation marks, as the language writes them: “name”, « name »."""
+    return gettext("“%(name)s”") % {"name": name}
+
+
 def inferred_date(shown: str, inferred: bool) -> str:
     """A displayed date, marked when part of it is inferred rather than stated."""
     if shown and inferred:
@@ -431,6 +436,30 @@ class Publishable(models.Model):
         """What stops this record from being unpublished; [] if nothing."""
         return []
 
+    def linked_problems(self, participations, agreement=None) -> list[str]:
+        """A record whose public page would name a draft: each participant's organization,
+        and the agreement it sits under, must be published (else the page says "None
+        recorded" where the curator listed one)."""
+        if self.pk is None:
+            return []
+        drafts = [
+            str(p.organization)
+            for p in participations.select_related("organization")
+            if not p.organization.is_published
+        ]
+        problems = []
+        if drafts:
+            problems.append(
+                gettext("Names organizations that are not published: %(names)s.")
+                % {"names": ", ".join(quoted(name) for name in sorted(set(drafts)))}
+            )
+        if agreement is not None and not agreement.is_published:
+            problems.append(
+                gettext("Sits under an agreement that is not published: “%(agreement)s”.")
+                % {"agreement": agreement}
+            )
+        return problems
+
     def unpublish(self) -> None:
         problems = self.unpublication_problems()
         if problems:
@@ -661,6 +690,29 @@ class Organization(Publishable):
         permissions = [("publish_organization", _("Can publish and unpublish organizations"))]
         constraints = slug_constraints("organization")
 
+    def unpublication_problems(self) -> list[str]:
+        """Published agreements and initiatives that name it would lose it without a word:
+        say which, so they are changed first."""
+        users = [
+            *Agreement.objects.published().filter(participations__organization=self),
+            *Initiative.objects.published()
+            .filter(participations__organization=self)
+            .defer(*SEARCH_COLUMNS),
+        ]
+        if not users:
+            return []
+        names = sorted({str(record) for record in users})
+        shown = ", ".join(quoted(name) for name in names[:5])
+        if len(names) > 5:
+            shown += " " + gettext("and %(count)s more") % {"count": len(names) - 5}
+        return [
+            gettext(
+                "Published records name it (%(records)s); remove it from them or unpublish "
+                "them first."
+            )
+            % {"records": shown}
+        ]
+
     def clean(self) -> None:
         """Refuse a second organization of the same name (case and accents aside) in the same
         country: namesakes in different countries stay possible, and are told apart by it."""
@@ -791,6 +843,24 @@ class Agreement(Publishable):
                 name="agreement_first_published",
                 condition=Q(status="published"),
             ),
+        ]
+
+    def publication_problems(self) -> list[str]:
+        return super().publication_problems() + self.linked_problems(self.participations.all())
+
+    def unpublication_problems(self) -> list[str]:
+        """Published initiatives under it would point at nothing: say which."""
+        names = sorted(str(i) for i in self.initiatives.published().defer(*SEARCH_COLUMNS)[:6])
+        if not names:
+            return []
+        shown = ", ".join(quoted(name) for name in names[:5])
+        if len(names) > 5:
+            shown += " " + gettext("and more")
+        return [
+            gettext(
+                "Published initiatives sit under it (%(records)s); move or unpublish them first."
+            )
+            % {"records": shown}
         ]
 
     @property
@@ -1036,6 +1106,12 @@ class Initiative(Publishable):
                 condition=Q(status="published"),
             ),
         ]
+
+    def publication_problems(self) -> list[str]:
+        agreement = self.agreement if self.agreement_id else None
+        return super().publication_problems() + self.linked_problems(
+            self.participations.all(), agreement
+        )
 
     def clean(self) -> None:
         super().clean()

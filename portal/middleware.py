@@ -160,3 +160,24 @@ class GZipMiddleware(_GZipMiddleware):
         if settings.CSRF_COOKIE_NAME in response.cookies:
             return response
         return super().process_response(request, response)
+
+
+class PublicRequestSizeMiddleware:
+    """Public forms take small bodies: anything posted outside the back office larger than
+    PUBLIC_MAX_REQUEST_BYTES is refused before it is read, with the visitor's 400 page. The
+    back office may take up to DATA_UPLOAD_MAX_MEMORY_SIZE, so a curator's huge paste reaches
+    the form, which says what is wrong and keeps the text."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.core.exceptions import RequestDataTooBig
+
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.PUBLIC_MAX_REQUEST_BYTES and not request.path.startswith("/admin/"):
+            raise RequestDataTooBig("Request body exceeded PUBLIC_MAX_REQUEST_BYTES.")
+        return self.get_response(request)

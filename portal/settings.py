@@ -113,6 +113,7 @@ MIDDLEWARE = [
     "portal.middleware.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "portal.middleware.PublicRequestSizeMiddleware",
     # ETag on every answer, and 304 Not Modified for a client that already has it (cached
     # pages included, so it comes first).
     "django.middleware.http.ConditionalGetMiddleware",
@@ -300,6 +301,8 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT
 # curator's very long paste, which the admin then answers with a message on the field that
 # keeps the text (cooperation/admin.py, TEXT_LIMIT), rather than losing it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DJANGO_MAX_REQUEST_BYTES", str(16 * 2**20)))
+# Outside the back office, Django's own default (portal.middleware.PublicRequestSizeMiddleware).
+PUBLIC_MAX_REQUEST_BYTES = int(os.environ.get("DJANGO_PUBLIC_MAX_REQUEST_BYTES", str(2_621_440)))
 SECURE_HSTS_SECONDS = 0 if DEBUG or not SECURE_SSL_REDIRECT else 31536000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 # Preload: the Government of Canada asks its sites for HSTS with subdomains and preloading.

@@ -248,3 +248,49 @@ def test_a_draft_never_publishes_a_former_address(client):
     published.save()
     published.unpublish()
     assert client.get(old).status_code == 404  # unpublished: nowhere to send anyone
+
+
+def test_publishing_checks_the_records_it_names():
+    from django.utils import translation
+
+    from cooperation.models import PublishingError
+    from tests.factories import make_agreement
+
+    draft_lead = make_organization(published=False, name_en="Draft lab", name_fr="Labo brouillon")
+    initiative = make_initiative(published=False)
+    from tests.factories import cite
+
+    cite(initiative)
+    initiative.participations.create(organization=draft_lead, role="lead")
+    with translation.override("fr"), pytest.raises(PublishingError) as error:
+        initiative.publish()
+    assert error.value.messages == [
+        "Nomme des organisations qui ne sont pas publiées\xa0: «\xa0Labo brouillon\xa0»."
+    ]
+    cite(draft_lead)
+    draft_lead.publish()
+    initiative.publish()
+
+    draft_agreement = make_agreement(published=False)
+    initiative.agreement = draft_agreement
+    with pytest.raises(PublishingError):
+        initiative.save()
+
+
+def test_unpublishing_a_record_that_published_ones_name_says_which():
+    from cooperation.models import PublishingError
+    from tests.factories import make_agreement
+
+    organization = make_organization(name_en="Mila", name_fr="Mila")
+    initiative = make_initiative(title_en="Joint lab", title_fr="Labo commun")
+    initiative.participations.create(organization=organization, role="lead")
+    with pytest.raises(PublishingError) as error:
+        organization.unpublish()
+    assert "“Joint lab”" in str(error.value)
+    agreement = make_agreement()
+    under = make_initiative(title_en="Under it", title_fr="Dessous", agreement=agreement)
+    with pytest.raises(PublishingError) as error:
+        agreement.unpublish()
+    assert "“Under it”" in str(error.value)
+    under.unpublish()
+    agreement.unpublish()

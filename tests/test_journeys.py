@@ -140,7 +140,7 @@ def test_curators_take_an_initiative_from_draft_to_publication_and_back(
     page.locator(f"#{inline}-group .add-row a").click()
     page.locator(f"#{inline}-0 .select2-selection").click()
     page.locator(".select2-search__field").fill("Dialogue")
-    page.get_by_role("option", name=re.compile(r"Track 1\.5 Dialogue on AI$")).click()
+    page.get_by_role("option", name=re.compile(r"Track 1\.5 Dialogue on AI — published$")).click()
     page.locator(f"#id_{inline}-0-location_en").fill("Paragraph 4")
     page.locator(f"#id_{inline}-0-location_fr").fill("Paragraphe 4")
     page.locator(f"#id_{inline}-0-supports_en").fill("The pilot and its aim.")
