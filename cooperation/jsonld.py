@@ -17,9 +17,8 @@ status ("completed" is not one of schema.org's). So is what schema.org has no pr
 """
 
 from django.conf import settings
-from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from .models import (
@@ -196,7 +195,7 @@ class _Page:
                 "url": url,
                 "inLanguage": self.language,
                 # As the page's "Date modified" shows it (a day, in the site's time zone).
-                "dateModified": date_filter(record.modified, "Y-m-d"),
+                "dateModified": timezone.localtime(record.modified).date().isoformat(),
                 "citation": sources,
             }
         )

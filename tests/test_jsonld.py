@@ -438,3 +438,14 @@ def test_the_data_block_breaks_no_content_security_policy(live_server, browser_p
             " s.textContent = 'window.ran = true'; document.head.append(s); }"
         )
     assert page.evaluate("window.ran") is None
+
+
+def test_date_modified_is_the_portals_local_date_in_the_data_and_on_the_page(client, db):
+    """Saved at 03:00 UTC on 1 January, a record was modified on 31 December in Toronto: the
+    JSON-LD and the page's "Date modified" both say so, whatever the hour the test runs."""
+    agreement = make_agreement()
+    saved = datetime.datetime(2026, 1, 1, 3, 0, tzinfo=datetime.UTC)
+    type(agreement).objects.filter(pk=agreement.pk).update(modified=saved)
+    page = client.get(agreement.url_in("en")).text
+    assert json_ld(page)["mainEntityOfPage"]["dateModified"] == "2025-12-31"
+    assert '<time datetime="2025-12-31">' in page
