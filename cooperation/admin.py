@@ -6,15 +6,20 @@ and unpublish actions, which only Publishers have and which obey the publishing 
 record.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Lower
 from django.db.models.lookups import Contains
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import smart_split
 from django.utils.translation import gettext, ngettext
@@ -25,6 +30,8 @@ from modeltranslation.admin import (
     TranslationStackedInline,
     TranslationTabularInline,
 )
+
+from curation.history import Reason
 
 from .models import (
     LANGUAGE_CODES,
@@ -182,6 +189,45 @@ class ParticipantCountryFilter(admin.SimpleListFilter):
         )
 
 
+class RecordForm(forms.ModelForm):
+    """Every record's form: it remembers which version the curator opened, and refuses to
+    overwrite a version someone else saved since (the curator's typing is kept, and a second
+    save, having seen the warning, goes through)."""
+
+    loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None and self.instance.modified:
+            self.fields["loaded_version"].initial = self.instance.modified.isoformat()
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk is None:
+            return data
+        model = type(self.instance)
+        saved = model.objects.filter(pk=self.instance.pk).values_list("modified", flat=True)
+        saved = saved.first()
+        opened = (self.data.get(self.add_prefix("loaded_version")) or "").strip()
+        if saved is not None and opened and opened != saved.isoformat():
+            last = self.instance.history.order_by("-history_date").first()
+            who = (last.history_user.get_username() if last and last.history_user else "") or (
+                gettext("someone else")
+            )
+            # The next save, made knowingly, is measured against the version just seen.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("loaded_version")] = saved.isoformat()
+            raise ValidationError(
+                gettext(
+                    "%(who)s saved this record since you opened it. Nothing was saved: what you "
+                    "typed is kept below. Compare it with the record's history, then save again "
+                    "to keep your version."
+                )
+                % {"who": who}
+            )
+        return data
+
+
 def _translated_checked(model) -> tuple[str, ...]:
     return (model.label_field, *model.translated_required, *model.translated_optional)
 
@@ -189,6 +235,7 @@ def _translated_checked(model) -> tuple[str, ...]:
 class PublishableAdmin(TranslationAdmin):
     """What every record's admin shares: status, completeness, citations, publishing."""
 
+    form = RecordForm
     list_filter = ("status", TranslationStatusFilter)
     list_per_page = 50
     readonly_fields = (
@@ -222,6 +269,7 @@ class PublishableAdmin(TranslationAdmin):
                 "uuid",
                 "created",
                 "modified",
+                "loaded_version",
             )
         },
     )
@@ -345,6 +393,86 @@ class PublishableAdmin(TranslationAdmin):
             )
             return HttpResponseRedirect(request.get_full_path())
 
+    # -- History ---------------------------------------------------------------------------
+
+    def get_urls(self):
+        opts = self.opts
+        return [
+            path(
+                "<path:object_id>/history/<int:history_id>/revert/",
+                self.admin_site.admin_view(self.revert_view),
+                name=f"{opts.app_label}_{opts.model_name}_revert",
+            ),
+            *super().get_urls(),
+        ]
+
+    def history_view(self, request, object_id, extra_context=None):
+        """Every version of the record and of what hangs from it: who, when, which fields,
+        old → new in both languages, with a way back to each version."""
+        from curation.history import timeline
+
+        record = self.get_object(request, object_id)
+        if record is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_or_change_permission(request, record):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("History of “%(record)s”") % {"record": record},
+            "subtitle": None,
+            "opts": self.opts,
+            "object": record,
+            "entries": timeline(record),
+            "can_revert": self.can_revert(request, record),
+            "revert_url": f"admin:{self.opts.app_label}_{self.opts.model_name}_revert",
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/curation/history.html", context)
+
+    def can_revert(self, request, record) -> bool:
+        """Reverting a published record publishes what it restores: a Publisher's call."""
+        if not self.has_change_permission(request, record):
+            return False
+        return not record.is_published or self.has_publish_permission(request)
+
+    def revert_view(self, request, object_id, history_id):
+        from curation.history import revert
+
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        record = self.get_object(request, object_id)
+        if record is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.can_revert(request, record):
+            raise PermissionDenied
+        version = get_object_or_404(record.history.all(), history_id=history_id)
+        try:
+            revert(record, version, request.user)
+        except (PublishingError, ValidationError) as error:
+            self.message_user(
+                request,
+                gettext("Nothing was reverted: %(reasons)s")
+                % {"reasons": " ".join(error.messages)},
+                messages.ERROR,
+            )
+        else:
+            when = version.history_date
+            self.message_user(
+                request,
+                gettext("“%(record)s” is back as it was on %(date)s.")
+                % {
+                    "record": record,
+                    "date": formats.date_format(timezone.localtime(when), "DATETIME_FORMAT"),
+                },
+                messages.SUCCESS,
+            )
+        return HttpResponseRedirect(
+            reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_history",
+                args=[record.pk],
+            )
+        )
+
     def has_publish_permission(self, request) -> bool:
         opts = self.opts
         return request.user.has_perm(f"{opts.app_label}.publish_{opts.model_name}")
@@ -356,6 +484,7 @@ class PublishableAdmin(TranslationAdmin):
             if record.is_published:
                 continue
             try:
+                record._change_reason = Reason.PUBLISHED
                 record.publish()
             except PublishingError as error:
                 self.message_user(
@@ -388,6 +517,7 @@ class PublishableAdmin(TranslationAdmin):
                     messages.ERROR,
                 )
                 continue
+            record._change_reason = Reason.UNPUBLISHED
             record.unpublish()
             unpublished += 1
             self.log_change(request, record, gettext("Unpublished."))

@@ -79,3 +79,10 @@ class OrganizationNameTranslation(TranslationOptions):
 @register(Pillar)
 class PillarTranslation(TranslationOptions):
     fields = ("title", "location")
+
+
+# The change history of every record, in both languages (django-simple-history's recipe with
+# django-modeltranslation: register once the translated fields exist). See curation/history.py.
+from curation.history import register_all  # noqa: E402
+
+register_all()

@@ -99,6 +99,8 @@ INSTALLED_APPS = [
     "drf_spectacular",  # its OpenAPI document, /api/openapi.json
     "cooperation",
     "feedback",  # visitors' page feedback and suggested corrections, moderated
+    "simple_history",  # every record's versions (curation/history.py)
+    "curation",  # the back office's history tables and views
 ]
 
 MIDDLEWARE = [
@@ -124,6 +126,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Who made each change, for the records' history (curation/history.py).
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]

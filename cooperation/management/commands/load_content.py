@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 from django.db.models import F
+from simple_history.utils import bulk_create_with_history
 
 from cooperation.models import (
     LANGUAGE_CODES,
@@ -39,6 +40,7 @@ from cooperation.models import (
     Source,
     Status,
 )
+from curation.history import Reason
 
 CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
 #: Namespace of the records' stable ids: uuid5(NAMESPACE, "<model>:<key>").
@@ -222,6 +224,7 @@ class Command(BaseCommand):
         # The untranslated originals (title, summary, ...) mirror whichever language is active;
         # both languages are checked by the publishing rule in publish() below.
         record.full_clean(exclude=["uuid", *spec.translated], validate_unique=True)
+        record._change_reason = Reason.LOADED  # the history says where the version came from
         record.save()
         self.assign_relations(spec, record, entry)
         record.publish()
@@ -330,13 +333,17 @@ class Command(BaseCommand):
         if spec.roles:
             name, through = spec.roles
             record.participations.all().delete()
-            through.objects.bulk_create(
-                through(
-                    **{spec.model._meta.model_name: record},
-                    organization=self.lookup(Organization, item["organization"]),
-                    role=item["role"],
-                )
-                for item in entry.get(name) or []
+            bulk_create_with_history(
+                [
+                    through(
+                        **{spec.model._meta.model_name: record},
+                        organization=self.lookup(Organization, item["organization"]),
+                        role=item["role"],
+                    )
+                    for item in entry.get(name) or []
+                ],
+                through,
+                default_change_reason=Reason.LOADED,
             )
             for participation in record.participations.all():
                 participation.full_clean()
