@@ -103,6 +103,7 @@ class TranslationStatusFilter(admin.SimpleListFilter):
             ("complete", _("Complete in both languages")),
             ("missing_en", _("Missing English")),
             ("missing_fr", _("Missing French")),
+            ("missing_any", _("Missing a language")),
         ]
 
     def queryset(self, request, queryset):
@@ -115,8 +116,49 @@ class TranslationStatusFilter(admin.SimpleListFilter):
         missing = {code: missing_in(model, code) for code in LANGUAGE_CODES}
         if self.value() == "complete":
             return queryset.exclude(missing["en"]).exclude(missing["fr"])
+        if self.value() == "missing_any":
+            return queryset.filter(missing["en"] | missing["fr"])
         code = {"missing_en": "en", "missing_fr": "fr"}.get(self.value())
         return queryset.filter(missing[code]) if code else queryset
+
+
+def changed_by(model, user) -> Exists:
+    """Records `user` has saved at least once (their history says so)."""
+    return Exists(model.history.filter(id=OuterRef("pk"), history_user=user))
+
+
+class ChangedByMeFilter(admin.SimpleListFilter):
+    """The signed-in curator's own records: those whose history holds a save of theirs."""
+
+    title = _("changed by")
+    parameter_name = "changed_by"
+
+    def __init__(self, request, params, model, model_admin):
+        self.user = request.user
+        super().__init__(request, params, model, model_admin)
+
+    def lookups(self, request, model_admin):
+        return [("me", _("Me"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "me":
+            return queryset.filter(changed_by(queryset.model, self.user))
+        return queryset
+
+
+class NeedsCheckFilter(admin.SimpleListFilter):
+    """Records a curator has never read against their sources ("Last checked" empty)."""
+
+    title = _("checked against its sources")
+    parameter_name = "checked"
+
+    def lookups(self, request, model_admin):
+        return [("never", _("Never"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "never":
+            return queryset.filter(checked__isnull=True)
+        return queryset
 
 
 #: The longest text a field takes (characters): a summary or description longer than this is
@@ -276,6 +318,9 @@ class PublishableAdmin(TranslationAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(citation_count=citation_count(self.model))
+
+    def get_list_filter(self, request):
+        return (*super().get_list_filter(request), NeedsCheckFilter, ChangedByMeFilter)
 
     def get_list_display(self, request):
         """The record's name or title as `listed_label`: a draft begun in either language

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from modeltranslation.translator import translator
 
-from cooperation.models import Initiative, Organization, Status
+from cooperation.models import Initiative, Organization
 from curation.history import TRACKED, Reason, revert
 from tests.factories import cite, make_initiative, make_organization, make_source
 
@@ -94,7 +94,9 @@ def test_the_history_page_shows_who_what_and_old_and_new_values_in_both_language
     response = save(
         client, initiative, data, summary_en="New English summary", summary_fr="Nouveau résumé"
     )
-    assert response.status_code == 302, re.findall(r"errorlist[^>]*>(.*?)</ul>", response.content.decode(), re.S)
+    assert response.status_code == 302, re.findall(
+        r"errorlist[^>]*>(.*?)</ul>", response.content.decode(), re.S
+    )
     page = client.get(admin_url(initiative, "history")).content.decode()
     for text in ("Old English summary", "New English summary", "Ancien résumé", "Nouveau résumé"):
         assert text in page
@@ -166,7 +168,10 @@ def test_an_editor_cannot_revert_a_published_record(editor, client):
     client.force_login(editor)
     assert client.get(admin_url(initiative, "history")).status_code == 200
     assert client.post(admin_url(initiative, "revert", version.history_id)).status_code == 403
-    assert client.get(admin_url(initiative, "revert", version.history_id)).status_code in (403, 405)
+    assert client.get(admin_url(initiative, "revert", version.history_id)).status_code in (
+        403,
+        405,
+    )
 
 
 def test_revert_in_the_shell_keeps_the_rule_too():
@@ -193,7 +198,9 @@ def test_saving_over_someone_elses_save_warns_and_keeps_what_was_typed(
     colleague = django_user_model.objects.create_user("colleague", password="pw", is_staff=True)
     colleague.groups.add(*publisher.groups.all())
     other.force_login(colleague)
-    assert save(other, initiative, form_of(other, initiative), summary_en="Theirs").status_code == 302
+    assert (
+        save(other, initiative, form_of(other, initiative), summary_en="Theirs").status_code == 302
+    )
 
     response = save(client, initiative, mine, summary_en="Mine, typed with care")
     assert response.status_code == 200
