@@ -30,9 +30,7 @@ def test_the_desk_counts_my_drafts_and_links_to_exactly_them(editor, publisher, 
     assert listed.count('class="field-listed_label"') == 1
 
 
-def test_the_desk_counts_drafts_missing_a_language_and_published_never_checked(
-    publisher, client
-):
+def test_the_desk_counts_drafts_missing_a_language_and_published_never_checked(publisher, client):
     make_initiative(published=False, summary_fr="")
     make_initiative(checked=None)
     client.force_login(publisher)
