@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Lower
 from django.db.models.lookups import Contains
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -698,14 +699,55 @@ class OrganizationAdmin(PublishableAdmin):
     inlines = [OrganizationNameInline, OrganizationLinkInline, CitationInline]
 
 
+class RoleFormSet(BaseInlineFormSet):
+    """An organization once per role. Django's formset catches the same organization twice
+    in the form; a row saved since the form was opened (by someone else) is not in the form,
+    and the unique constraint names the parent record, which the inline's forms leave out,
+    so Django's own check skips it and the duplicate would reach the database: checked here."""
+
+    def clean(self) -> None:
+        super().clean()
+        if not self.instance.pk:
+            return
+        wanted: dict[tuple, forms.Form] = {}
+        shown = set()
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data"):
+                continue
+            if form.instance.pk:
+                shown.add(form.instance.pk)
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            organization, role = (
+                form.cleaned_data.get("organization"),
+                form.cleaned_data.get("role"),
+            )
+            if organization is not None and role:
+                wanted.setdefault((organization.pk, role), form)
+        saved = self.model._default_manager.filter(**{self.fk.name: self.instance})
+        for row in saved.exclude(pk__in=shown).select_related("organization"):
+            form = wanted.get((row.organization_id, row.role))
+            if form is not None:
+                form.add_error(
+                    "organization",
+                    gettext(
+                        "%(organization)s is already listed in this role (%(role)s), "
+                        "saved since this page was opened: reload the page to see it."
+                    )
+                    % {"organization": row.organization, "role": row.get_role_display()},
+                )
+
+
 class AgreementPartyInline(admin.TabularInline):
     model = AgreementParty
+    formset = RoleFormSet
     extra = 0
     autocomplete_fields = ("organization",)
 
 
 class InitiativeParticipantInline(admin.TabularInline):
     model = InitiativeParticipant
+    formset = RoleFormSet
     extra = 0
     autocomplete_fields = ("organization",)
 

@@ -395,12 +395,39 @@ class Publishable(models.Model):
                     % {"field": self._meta.get_field(self.label_field).verbose_name}
                 }
             )
+        self._clean_former_addresses()
         if self.is_published:
             problems = self.publication_problems()
             if problems:
                 raise ValidationError(
                     [gettext("This record is published, so it must stay complete.")] + problems
                 )
+
+    def _clean_former_addresses(self) -> None:
+        """A slug that was another record's address, and now redirects to it, is refused: the
+        old links to that record would lead here instead. (A slug taken by a record's present
+        address is refused by the per-language unique constraint.)"""
+        if not hasattr(self, "slug_en"):
+            return
+        content_type = ContentType.objects.get_for_model(type(self))
+        errors = {}
+        for code in LANGUAGE_CODES:
+            slug = getattr(self, f"slug_{code}", None)
+            if not slug:
+                continue
+            former = (
+                FormerSlug.objects.filter(content_type=content_type, language=code, slug=slug)
+                .exclude(object_id=self.pk or 0)
+                .first()
+            )
+            owner = former and type(self)._default_manager.filter(pk=former.object_id).first()
+            if owner is not None:
+                errors[f"slug_{code}"] = gettext(
+                    "This is a former address of “%(record)s”: links to it lead to that "
+                    "record. Choose another slug."
+                ) % {"record": owner}
+        if errors:
+            raise ValidationError(errors)
 
     def save(self, *args, **kwargs) -> None:
         if self.is_published:

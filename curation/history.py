@@ -14,10 +14,13 @@ shows it in the reader's language, whoever wrote it.
 """
 
 import datetime
+import difflib
+import re
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.translator import NotRegistered, translator
 
 from cooperation.models import (
     Agreement,
@@ -153,39 +156,96 @@ def _m2m_ids(rows, field) -> list:
     return sorted(row[target] for row in rows)
 
 
-def changes(new, old) -> list[dict]:
+#: Texts of at least this many words are compared word by word, and long unchanged runs in
+#: them are cut to a few words either side of each change.
+WORD_DIFF_FROM = 12
+CONTEXT_WORDS = 8
+_WORDS = re.compile(r"\S+|\s+")
+
+
+def _parts(old: str, new: str) -> tuple[list, list]:
+    """Both sides of a change as [(changed, text), ...]: whole values when short, the words
+    that differ when long, so that one word changed in a paragraph is seen at once."""
+    if old == "—" or new == "—" or min(len(old.split()), len(new.split())) < WORD_DIFF_FROM:
+        return [(old != "—", old)], [(new != "—", new)]
+    a, b = _WORDS.findall(old), _WORDS.findall(new)
+    before: list = []
+    after: list = []
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    opcodes = matcher.get_opcodes()
+    for index, (tag, i1, i2, j1, j2) in enumerate(opcodes):
+        if tag == "equal":
+            words = a[i1:i2]
+            first, last = index == 0, index == len(opcodes) - 1
+            # Tokens alternate words and spaces: twice as many tokens as words kept.
+            keep_head = 0 if first else 2 * CONTEXT_WORDS
+            keep_tail = 0 if last else 2 * CONTEXT_WORDS
+            if len(words) > keep_head + keep_tail + 6:
+                head = "".join(words[:keep_head]).rstrip()
+                tail = "".join(words[len(words) - keep_tail :]).lstrip()
+                text = (f"{head} " if head else "") + "…" + (f" {tail}" if tail else "")
+            else:
+                text = "".join(words)
+            before.append((False, text))
+            after.append((False, text))
+            continue
+        if i2 > i1:
+            before.append((True, "".join(a[i1:i2])))
+        if j2 > j1:
+            after.append((True, "".join(b[j1:j2])))
+    return before, after
+
+
+def _translated_originals(model) -> set[str]:
+    """django-modeltranslation keeps the untranslated column (`title`) beside `title_en` and
+    `title_fr`, a copy of one of them: not shown, the language columns say it all."""
+    try:
+        return set(translator.get_options_for_model(model).all_fields)
+    except NotRegistered:
+        return set()
+
+
+def _change(field, old, new) -> dict:
+    shown_old, shown_new = _shown(field, old), _shown(field, new)
+    old_parts, new_parts = _parts(shown_old, shown_new)
+    return {
+        "field": str(field.verbose_name),
+        "old": shown_old,
+        "new": shown_new,
+        "old_parts": old_parts,
+        "new_parts": new_parts,
+    }
+
+
+def changes(new, old, skip=()) -> list[dict]:
     """Which fields a version changed, each with its label (language included) and its old
-    and new values, as shown; against nothing (a creation), every field that is filled."""
+    and new values, as shown; against nothing (a creation), every field that is filled.
+    `skip`: fields not worth showing (a citation's link to the record whose history it is)."""
     model = new.instance_type
+    hidden = _translated_originals(model) | set(skip) | set(UNTRACKED)
     result = []
     if old is None:
         for field in model._meta.concrete_fields:
-            if not field.editable or field.name in UNTRACKED or field.primary_key:
+            if not field.editable or field.name in hidden or field.primary_key:
                 continue
             value = getattr(new, field.attname, None)
             if value not in (None, ""):
-                result.append(
-                    {"field": str(field.verbose_name), "old": "—", "new": _shown(field, value)}
-                )
+                result.append(_change(field, None, value))
         return result
     delta = new.diff_against(old)
     for change in delta.changes:
+        if change.field in hidden:
+            continue
         field = model._meta.get_field(change.field)
         if isinstance(field, models.ManyToManyField):
             old_value, new_value = _m2m_ids(change.old, field), _m2m_ids(change.new, field)
         else:
             old_value, new_value = change.old, change.new
-        result.append(
-            {
-                "field": str(field.verbose_name),
-                "old": _shown(field, old_value),
-                "new": _shown(field, new_value),
-            }
-        )
+        result.append(_change(field, old_value, new_value))
     return result
 
 
-def _entry(version, previous, part=None) -> dict:
+def _entry(version, previous, part=None, skip=()) -> dict:
     reason = version.history_change_reason
     return {
         "version": version,
@@ -194,7 +254,7 @@ def _entry(version, previous, part=None) -> dict:
         "action": ACTIONS.get(version.history_type, version.history_type),
         "reason": Reason(reason).label if reason in Reason.values else "",
         "part": part,
-        "changes": changes(version, previous) if version.history_type != "-" else [],
+        "changes": changes(version, previous, skip) if version.history_type != "-" else [],
     }
 
 
@@ -212,7 +272,7 @@ def timeline(record) -> list[dict]:
         last: dict = {}
         for version in rows:
             previous = last.get(version.id)
-            entry = _entry(version, previous, part=model._meta.verbose_name)
+            entry = _entry(version, previous, part=model._meta.verbose_name, skip=lookup)
             entry["label"] = str(version.instance)
             last[version.id] = version
             if entry["changes"] or version.history_type != "~":

@@ -294,3 +294,75 @@ def test_unpublishing_a_record_that_published_ones_name_says_which():
     assert "“Under it”" in str(error.value)
     under.unpublish()
     agreement.unpublish()
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "Please correct the duplicate data for organization and role"),
+        ("fr", "Corrigez les données en double"),
+    ],
+)
+def test_a_participant_listed_twice_in_the_same_role_is_caught_on_the_form(
+    admin_client, language, message
+):
+    from cooperation.models import InitiativeParticipant
+    from tests.test_admin import _change_data
+
+    record = make_initiative()
+    mila = make_organization(name_en="Mila", name_fr="Mila", country="CA")
+    data = _change_data(admin_client, record)
+    data.update({"participations-TOTAL_FORMS": "2"})
+    for index in (0, 1):
+        data[f"participations-{index}-organization"] = str(mila.pk)
+        data[f"participations-{index}-role"] = "lead"
+    data["summary_en"] = "What the curator typed"
+    response = admin_client.post(
+        admin_url(Initiative, "change", record.pk), data, HTTP_ACCEPT_LANGUAGE=language
+    )
+    assert response.status_code == 200
+    assert message in response.text
+    assert "What the curator typed" in response.text
+    assert not InitiativeParticipant.objects.filter(initiative=record).exists()
+    # Once already saved, the same participant again in the same role: a message, not a 500.
+    record.participations.create(organization=mila, role="lead")
+    data["participations-TOTAL_FORMS"] = "1"
+    response = admin_client.post(
+        admin_url(Initiative, "change", record.pk), data, HTTP_ACCEPT_LANGUAGE=language
+    )
+    assert response.status_code == 200
+    assert {
+        "en": "Mila is already listed in this role (Lead)",
+        "fr": "Mila figure déjà dans ce rôle (Responsable)",
+    }[language] in response.text
+    assert "What the curator typed" in response.text
+    assert record.participations.count() == 1
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_slug_already_taken_in_its_language_or_as_a_former_address_is_refused(
+    admin_client, language
+):
+    from tests.test_admin import _change_data
+
+    taken = make_initiative(title_en="Taken", title_fr="Prise")
+    moved = make_initiative()
+    old_fr = moved.slug_fr
+    moved.slug_fr = "ailleurs"
+    moved.save()  # its old French address now redirects to it
+    record = make_initiative()
+    for field, slug, words in (
+        ("slug_en", taken.slug_en, {"en": "already exists", "fr": "existe déjà"}),
+        ("slug_fr", old_fr, {"en": "a former address of", "fr": "une ancienne adresse de"}),
+    ):
+        data = _change_data(admin_client, record)
+        data[field] = slug
+        response = admin_client.post(
+            admin_url(Initiative, "change", record.pk), data, HTTP_ACCEPT_LANGUAGE=language
+        )
+        assert response.status_code == 200, field
+        errors = response.context["adminform"].form.errors
+        assert field in errors, (field, errors)
+        assert words[language] in str(errors[field]), errors[field]
+    record.refresh_from_db()
+    assert record.slug_fr != old_fr and record.slug_en != taken.slug_en

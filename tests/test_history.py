@@ -236,3 +236,32 @@ def test_organization_history_records_former_names(publisher, client):
     organization = make_organization()
     assert Organization.history.model  # tracked
     organization.former_names.model.history  # noqa: B018 - the child is tracked too
+
+
+def test_a_long_text_shows_the_words_that_changed_and_no_untranslated_copy(publisher, client):
+    words = "The dialogue met in Seoul with officials from both governments and many others"
+    initiative = make_initiative(summary_en=words + " on 9 July.")
+    client.force_login(publisher)
+    data = form_of(client, initiative)
+    assert save(client, initiative, data, summary_en=words + " on 10 July.").status_code == 302
+    page = client.get(admin_url(initiative, "history"), HTTP_ACCEPT_LANGUAGE="en").text
+    assert "<del>9</del>" in page and "<ins>10</ins>" in page
+    # modeltranslation's untranslated column (a copy of summary_en) is not listed twice.
+    assert re.search(r'<th scope="row">Summary</th>', page) is None
+    assert re.search(r'<th scope="row">Summary \[en\]</th>', page)
+    # A creation lists what it recorded behind a disclosure; a citation's own link to the
+    # record whose history this is goes unsaid.
+    assert "<details" in page and "fields recorded" in page
+    assert "Object id" not in page and "Content type" not in page
+
+
+def test_word_diff_keeps_context_and_cuts_long_unchanged_runs():
+    from curation.history import _parts
+
+    text = " ".join(f"w{n}" for n in range(60))
+    before, after = _parts(text, text.replace("w30", "x30"))
+    assert [part for changed, part in before if changed] == ["w30"]
+    assert [part for changed, part in after if changed] == ["x30"]
+    shown = "".join(part for _, part in after)
+    assert shown.startswith("… w22 ") and shown.endswith(" w38 …")
+    assert _parts("short", "other") == ([(True, "short")], [(True, "other")])
