@@ -16,7 +16,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Lower
 from django.db.models.lookups import Contains
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -52,6 +52,7 @@ from .models import (
     Source,
     Status,
 )
+from .preview import url_for as preview_url_for
 from .search import PortalUnaccent
 
 
@@ -402,8 +403,11 @@ class PublishableAdmin(TranslationAdmin):
 
     @admin.display(description=_("public pages"))
     def public_pages(self, obj) -> str:
+        previews = self._preview_links(obj)
         if obj is None or not obj.is_published:
-            return gettext("Not published: the record has no public page yet.")
+            return format_html(
+                "{}{}", gettext("Not published: the record has no public page yet."), previews
+            )
         links = [
             (obj.url_in(code), code, label)
             for code, label in (
@@ -412,9 +416,39 @@ class PublishableAdmin(TranslationAdmin):
             )
             if obj.url_in(code)
         ]
-        return format_html_join(
+        public = format_html_join(
             " · ", '<a href="{}" hreflang="{}" target="_blank" rel="noopener">{}</a>', links
         )
+        return format_html("{}{}", public, previews)
+
+    def _preview_links(self, obj) -> str:
+        """Links to the record's page as saved, in each language (cooperation/preview.py)."""
+        if obj is None or obj.pk is None or not getattr(obj, "url_name", ""):
+            return ""
+        opts = self.opts
+        name = f"admin:{opts.app_label}_{opts.model_name}_preview"
+        links = [
+            (reverse(name, args=[obj.pk, code]), code, label)
+            for code, label in (("en", "Preview (English)"), ("fr", "Aperçu (français)"))
+        ]
+        return format_html(
+            '<p class="preview-links">{} <span class="help">{}</span></p>',
+            format_html_join(
+                " · ", '<a href="{}" hreflang="{}" target="_blank" rel="noopener">{}</a>', links
+            ),
+            gettext("The preview shows the record as saved: save your changes first."),
+        )
+
+    def preview_view(self, request, object_id, language):
+        """To the record's preview page in `language`, at a newly signed address."""
+        record = self.get_object(request, object_id)
+        if record is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_or_change_permission(request, record):
+            raise PermissionDenied
+        if language not in LANGUAGE_CODES or not getattr(record, "url_name", ""):
+            raise Http404
+        return HttpResponseRedirect(preview_url_for(record, language))
 
     def save_related(self, request, form, formsets, change) -> None:
         """After the inlines are saved, inside the save's transaction: the whole record must
@@ -444,6 +478,11 @@ class PublishableAdmin(TranslationAdmin):
     def get_urls(self):
         opts = self.opts
         return [
+            path(
+                "<path:object_id>/preview/<str:language>/",
+                self.admin_site.admin_view(self.preview_view),
+                name=f"{opts.app_label}_{opts.model_name}_preview",
+            ),
             path(
                 "<path:object_id>/history/<int:history_id>/revert/",
                 self.admin_site.admin_view(self.revert_view),

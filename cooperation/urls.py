@@ -42,6 +42,7 @@ urlpatterns = [
         name="recommendation_detail",
     ),
     path(_("sources/"), views.source_list, name="source_list"),
+    path(_("preview/<str:token>/"), views.preview, name="preview"),
     path(_("open-data/"), views.open_data, name="open_data"),
     path(_("feed/"), LatestRecordsFeed(), name="feed"),
     # The standard pages of a Government of Canada site (views.STANDARD_PAGES).

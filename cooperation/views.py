@@ -11,8 +11,10 @@ import tempfile
 from collections import defaultdict
 
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.aggregates import ArrayAgg
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, F, Prefetch, Q, Window
 from django.db.models.functions import ExtractYear, RowNumber
@@ -33,6 +35,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import condition, require_safe
 
 from . import charts, opendata, sitesearch
+from . import preview as previews
 from .caching import CachedResults, cached, data_version
 from .filters import InitiativeFilterSet, OrganizationFilterSet, cached_filter_options
 from .models import (
@@ -75,9 +78,12 @@ class RecordMoved(Exception):
         self.url = url
 
 
-def _published_by_slug(queryset, slug: str):
+def _published_by_slug(request, queryset, slug: str):
     """The published record whose slug in the page's language is `slug`; RecordMoved if that
-    was its slug before a change; else 404."""
+    was its slug before a change; else 404. On a preview page (`preview`), the previewed
+    record, whatever its status."""
+    if getattr(request, "preview", None) is not None:
+        return queryset.get(pk=request.preview.record.pk)
     language = active_language()
     try:
         return queryset.published().get(**{f"slug_{language}": slug})
@@ -167,7 +173,7 @@ def area_list(request):
 @follows_former_slugs
 def area_detail(request, slug: str):
     area = _published_by_slug(
-        CooperationArea.objects.with_counts().with_published_citations(), slug
+        request, CooperationArea.objects.with_counts().with_published_citations(), slug
     )
     context = {
         "object": area,
@@ -428,7 +434,7 @@ def initiative_detail(request, slug: str):
         .with_published_citations()
         .prefetch_related(_participations(InitiativeParticipant))
     )
-    initiative = _published_by_slug(queryset, slug)
+    initiative = _published_by_slug(request, queryset, slug)
     agreement = initiative.agreement
     context = {
         "object": initiative,
@@ -454,7 +460,7 @@ def agreement_detail(request, slug: str):
     queryset = Agreement.objects.with_published_citations().prefetch_related(
         _participations(AgreementParty)
     )
-    agreement = _published_by_slug(queryset, slug)
+    agreement = _published_by_slug(request, queryset, slug)
     context = {
         "object": agreement,
         "links": AgreementLink.objects.read_from(agreement),
@@ -492,7 +498,9 @@ def organization_list(request):
 @require_safe
 @follows_former_slugs
 def organization_detail(request, slug: str):
-    organization = _published_by_slug(Organization.objects.with_published_citations(), slug)
+    organization = _published_by_slug(
+        request, Organization.objects.with_published_citations(), slug
+    )
     initiatives = (
         Initiative.objects.published()
         .filter(pk__in=organization.initiative_participations.values("initiative_id"))
@@ -570,7 +578,9 @@ def recommendation_list(request):
 @follows_former_slugs
 def recommendation_detail(request, slug: str):
     recommendation = _published_by_slug(
-        Recommendation.objects.select_related("proposed_in").with_published_citations(), slug
+        request,
+        Recommendation.objects.select_related("proposed_in").with_published_citations(),
+        slug,
     )
     context = {
         "object": recommendation,
@@ -578,6 +588,36 @@ def recommendation_detail(request, slug: str):
         "initiatives": recommendation.initiatives.published(),
     }
     return render(request, "cooperation/recommendation_detail.html", context)
+
+
+@require_safe
+def preview(request, token: str):
+    """A record's page as it will look once published (cooperation/preview.py): for a
+    signed-in member of staff who may see the record, at a signed address that expires;
+    marked as a preview, never cached, never indexed."""
+    try:
+        record, issued = previews.open_token(token)
+    except previews.Expired:
+        minutes = max(1, settings.PREVIEW_MAX_AGE // 60)
+        context = {"preview_minutes": minutes}
+        response = render(request, "cooperation/preview_expired.html", context, status=410)
+    except previews.Invalid as exc:
+        raise Http404(_("This preview link is not valid.")) from exc
+    else:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+        opts = record._meta
+        allowed = request.user.is_staff and any(
+            request.user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}")
+            for action in ("view", "change")
+        )
+        if not allowed:
+            raise PermissionDenied(_("Previews are for the portal's curators."))
+        request.preview = previews.Preview(record, token, issued)
+        response = DETAIL_VIEWS[type(record)](request, slug="")
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 @require_safe
@@ -1237,6 +1277,16 @@ def _partner_chart(organization, version: str, limit: int | None = PARTNER_LIMIT
 
 @require_safe
 def organization_partners_csv(request, slug: str):
-    organization = _published_by_slug(Organization.objects.all(), slug)
+    organization = _published_by_slug(request, Organization.objects.all(), slug)
     chart = _partner_chart(organization, data_version(), limit=None)
     return _chart_csv(chart["table"], _("partners") + f"-{slug}")
+
+
+#: The page of each record type, for previews.
+DETAIL_VIEWS = {
+    CooperationArea: area_detail,
+    Organization: organization_detail,
+    Agreement: agreement_detail,
+    Initiative: initiative_detail,
+    Recommendation: recommendation_detail,
+}

@@ -146,6 +146,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "cooperation.preview.context",
             ],
         },
     },
@@ -171,6 +172,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 #: Whole public pages (portal.middleware.PublicPageCacheMiddleware) go in the "pages" cache;
 #: DJANGO_PAGE_CACHE=false turns that off (to measure the pages' own cost, say).
 PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", True)
+#: How long a preview link from the back office works, in seconds (cooperation/preview.py).
+PREVIEW_MAX_AGE = int(os.environ.get("DJANGO_PREVIEW_MAX_AGE", "3600"))
 PAGE_CACHE_ENTRIES = int(os.environ.get("DJANGO_PAGE_CACHE_ENTRIES", "300"))
 if REDIS_URL:
     _redis = {

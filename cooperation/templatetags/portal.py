@@ -67,6 +67,9 @@ def alternate_pages(context) -> list[dict]:
         if context.get("page_not_found"):
             with translation.override(code):
                 url, alternate = reverse("cooperation:home"), False
+        elif context.get("preview") is not None:
+            # The same preview in the other language; a preview has no public alternate.
+            url, alternate = context["preview"].url_in(code), False
         elif obj is not None and hasattr(obj, "url_in"):
             url = obj.url_in(code)
             if url and query:
