@@ -32,7 +32,9 @@ from modeltranslation.admin import (
     TranslationTabularInline,
 )
 
+from curation import review
 from curation.history import Reason
+from curation.models import Revision
 
 from .models import (
     LANGUAGE_CODES,
@@ -290,7 +292,7 @@ class PublishableAdmin(TranslationAdmin):
         "created",
         "modified",
     )
-    actions = ("publish_selected", "unpublish_selected")
+    actions = ("publish_selected", "unpublish_selected", "submit_selected")
     inlines = [CitationInline]
     view_on_site = False  # replaced by one link per language (public_pages)
     formfield_overrides = {
@@ -450,9 +452,206 @@ class PublishableAdmin(TranslationAdmin):
             raise Http404
         return HttpResponseRedirect(preview_url_for(record, language))
 
+    # -- Review (curation/review.py) -------------------------------------------------------
+
+    change_form_template = "admin/cooperation/record_change_form.html"
+
+    def get_object(self, request, object_id, from_field=None):
+        """On an editor's change page of a published record with a change waiting for
+        review, the form starts from that change (what is saved now is added to it)."""
+        record = super().get_object(request, object_id, from_field)
+        waiting = getattr(request, "curation_waiting", None)
+        if record is not None and waiting is not None and waiting.object_id == record.pk:
+            review._set(record, waiting.changes.get("fields", {}))
+        return record
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        record = super().get_object(request, object_id)
+        waiting = review.pending_for(record) if record is not None else None
+        editing_change = (
+            record is not None
+            and waiting is not None
+            and waiting.kind == Revision.Kind.CHANGE
+            and review.held_for_review(request.user, record)
+        )
+        if editing_change:
+            request.curation_waiting = waiting
+            if request.method == "GET":
+                self.message_user(
+                    request,
+                    gettext(
+                        "A change by %(who)s, of %(date)s, is waiting for a publisher: the "
+                        "form shows it. What you save now is added to it; the published "
+                        "version stays online until a publisher approves."
+                    )
+                    % {
+                        "who": waiting.author.get_username(),
+                        "date": formats.date_format(
+                            timezone.localtime(waiting.submitted), "DATETIME_FORMAT"
+                        ),
+                    },
+                    messages.INFO,
+                )
+        if record is not None and request.method == "GET":
+            sent_back = (
+                Revision.objects.of(record)
+                .filter(state=Revision.State.SENT_BACK, author=request.user)
+                .order_by("-decided")
+                .first()
+            )
+            if sent_back is not None and waiting is None:
+                self.message_user(
+                    request,
+                    gettext("Sent back by %(who)s: “%(comment)s”")
+                    % {
+                        "who": sent_back.reviewer.get_username(),
+                        "comment": sent_back.comment or gettext("no comment"),
+                    },
+                    messages.WARNING,
+                )
+        context = {"waiting": waiting, **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        may_publish = self.has_publish_permission(request)
+        waiting = context.get("waiting")
+        context.update(
+            {
+                "may_publish": may_publish,
+                "is_draft": obj is None or not obj.is_published,
+                "held": obj is not None and review.held_for_review(request.user, obj),
+                "review_url": (
+                    reverse("admin:curation_revision_change", args=[waiting.pk])
+                    if waiting is not None
+                    else ""
+                ),
+            }
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change and review.held_for_review(request.user, obj):
+            request.curation_held = True  # save_related keeps the change for review
+            return
+        super().save_model(request, obj, form, change)
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        if getattr(request, "curation_held", False):
+            return gettext("Change kept for a publisher's review.")  # nothing was written
+        return super().construct_change_message(request, form, formsets, add)
+
+    def response_change(self, request, obj):
+        here = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk])
+        if getattr(request, "curation_held", False):
+            revision = getattr(request, "curation_revision", None)
+            if revision is None:
+                self.message_user(request, gettext("Nothing changed."), messages.INFO)
+            else:
+                self.message_user(
+                    request,
+                    gettext(
+                        "Your change is waiting for a publisher's review; the published "
+                        "version stays online until then."
+                    ),
+                    messages.SUCCESS,
+                )
+                problems = getattr(request, "curation_problems", [])
+                if problems:
+                    self.message_user(
+                        request,
+                        gettext("A publisher cannot approve it as it is: %(reasons)s")
+                        % {"reasons": " ".join(problems)},
+                        messages.WARNING,
+                    )
+            return HttpResponseRedirect(here)
+        if "_publish" in request.POST or "_submit_review" in request.POST:
+            self._publish_or_submit(request, obj)
+            return HttpResponseRedirect(here)
+        return super().response_change(request, obj)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if "_publish" in request.POST or "_submit_review" in request.POST:
+            self._publish_or_submit(request, obj)
+            return HttpResponseRedirect(
+                reverse(
+                    f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk]
+                )
+            )
+        return super().response_add(request, obj, post_url_continue)
+
+    def _publish_or_submit(self, request, obj) -> None:
+        """The change page's own buttons: Publish (a publisher's) or Submit for review."""
+        if "_publish" in request.POST:
+            if not self.has_publish_permission(request):
+                raise PermissionDenied
+            waiting = review.pending_for(obj)
+            try:
+                if waiting is not None and waiting.kind == Revision.Kind.PUBLICATION:
+                    review.publish(waiting, request.user)
+                else:
+                    obj._change_reason = Reason.PUBLISHED
+                    obj.publish()
+            except PublishingError as error:
+                self.message_user(
+                    request,
+                    gettext("“%(record)s” was saved but not published: %(reasons)s")
+                    % {"record": obj, "reasons": " ".join(error.messages)},
+                    messages.ERROR,
+                )
+            else:
+                self.log_change(request, obj, gettext("Published."))
+                self.message_user(
+                    request,
+                    gettext("“%(record)s” is published.") % {"record": obj},
+                    messages.SUCCESS,
+                )
+            return
+        if obj.is_published:
+            return
+        review.submit(obj, request.user)
+        self.message_user(
+            request,
+            gettext("“%(record)s” was saved and submitted for a publisher's review.")
+            % {"record": obj},
+            messages.SUCCESS,
+        )
+        problems = obj.publication_problems()
+        if problems:
+            self.message_user(
+                request,
+                gettext("A publisher cannot publish it as it is: %(reasons)s")
+                % {"reasons": " ".join(problems)},
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Submit the selected drafts for review"), permissions=["change"])
+    def submit_selected(self, request, queryset):
+        submitted = 0
+        for record in queryset.exclude(status=Status.PUBLISHED):
+            review.submit(record, request.user)
+            submitted += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d draft submitted for review.",
+                "%(count)d drafts submitted for review.",
+                submitted,
+            )
+            % {"count": submitted},
+            messages.SUCCESS,
+        )
+
     def save_related(self, request, form, formsets, change) -> None:
         """After the inlines are saved, inside the save's transaction: the whole record must
-        still satisfy the publishing rule, or nothing of this save is kept."""
+        still satisfy the publishing rule, or nothing of this save is kept. An editor's
+        change to a published record is kept for review instead (nothing is written)."""
+        if getattr(request, "curation_held", False):
+            changes = review.capture(form, formsets)
+            if not review.is_empty(changes):
+                record = type(form.instance)._default_manager.get(pk=form.instance.pk)
+                request.curation_problems = review.problems_of(record, changes)
+                request.curation_revision = review.keep_change(record, changes, request.user)
+            return
         super().save_related(request, form, formsets, change)
         record = form.instance
         if record.is_published:

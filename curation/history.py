@@ -45,6 +45,7 @@ class Reason(models.TextChoices):
     UNPUBLISHED = "unpublished", _("Unpublished")
     REVERTED = "reverted", _("Reverted to an earlier version")
     LOADED = "loaded", _("Loaded from the shipped content")
+    REVIEWED = "reviewed", _("Published after review")
 
 
 #: What each history row's type means, in the reader's language.

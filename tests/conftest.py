@@ -48,6 +48,7 @@ def staff_groups(db):
 
     migration = importlib.import_module("cooperation.migrations.0002_editor_and_publisher_groups")
     moderation = importlib.import_module("feedback.migrations.0002_staff_permissions")
+    review = importlib.import_module("curation.migrations.0003_review_permissions")
     for name, codenames in (
         ("Editors", migration.editor_codenames()),
         ("Publishers", migration.publisher_codenames()),
@@ -60,6 +61,10 @@ def staff_groups(db):
             | Permission.objects.filter(
                 content_type__app_label="feedback",
                 codename__in=moderation.group_codenames()[name],
+            )
+            | Permission.objects.filter(
+                content_type__app_label="curation",
+                codename__in=review.group_codenames()[name],
             )
         )
 

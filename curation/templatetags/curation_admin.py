@@ -6,6 +6,7 @@ from django import template
 from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cooperation.admin import PublishableAdmin, changed_by, missing_in
 from cooperation.models import Status
@@ -78,4 +79,32 @@ def curation_desk(context):
                 }
             )
     recent.sort(key=lambda c: c["when"], reverse=True)
-    return {"rows": rows, "recent": recent[:RECENT_CHANGES], "days": RECENT_DAYS}
+    return {
+        "rows": rows,
+        "recent": recent[:RECENT_CHANGES],
+        "days": RECENT_DAYS,
+        "review": _review_counts(user),
+    }
+
+
+def _review_counts(user) -> list[tuple[str, int, str]]:
+    """The review queue's lines for this curator: all that waits (a publisher's work), what
+    of mine waits, what was sent back to me. One query for the three."""
+    from django.db.models import Count, Q
+
+    from curation.models import Revision
+
+    if not user.has_perm("curation.view_revision"):
+        return []
+    mine = Q(author=user)
+    counts = Revision.objects.aggregate(
+        waiting=Count("pk", filter=Q(state=Revision.State.PENDING)),
+        mine=Count("pk", filter=mine & Q(state=Revision.State.PENDING)),
+        sent_back=Count("pk", filter=mine & Q(state=Revision.State.SENT_BACK)),
+    )
+    queue = reverse("admin:curation_revision_changelist")
+    return [
+        (_("Waiting for review"), counts["waiting"], queue),
+        (_("Mine, waiting for review"), counts["mine"], f"{queue}?author=me"),
+        (_("Sent back to me"), counts["sent_back"], f"{queue}?author=me&state=sent_back"),
+    ]
