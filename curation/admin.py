@@ -49,10 +49,37 @@ class MineFilter(admin.SimpleListFilter):
         return queryset.filter(author=request.user) if self.value() == "me" else queryset
 
 
+class RecordTypeFilter(admin.SimpleListFilter):
+    """The record types that go through review (not every content type in the database)."""
+
+    title = _("record type")
+    parameter_name = "type"
+
+    def lookups(self, request, model_admin):
+        from django.contrib.contenttypes.models import ContentType
+
+        from cooperation.models import (
+            Agreement,
+            CooperationArea,
+            Initiative,
+            Organization,
+            Recommendation,
+            Source,
+        )
+
+        models = (Initiative, Agreement, Organization, CooperationArea, Recommendation, Source)
+        types = ContentType.objects.get_for_models(*models)
+        return [(str(types[m].pk), m._meta.verbose_name_plural.capitalize()) for m in models]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(content_type_id=value) if value and value.isdigit() else queryset
+
+
 @admin.register(Revision)
 class RevisionAdmin(admin.ModelAdmin):
     list_display = ("record_link", "kind", "author", "submitted", "what", "state")
-    list_filter = (StateFilter, MineFilter, "kind", "content_type")
+    list_filter = (StateFilter, MineFilter, "kind", RecordTypeFilter)
     list_select_related = ("author", "content_type")
     list_display_links = ("what",)
     ordering = ("submitted", "pk")
@@ -82,6 +109,10 @@ class RevisionAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("record")
+
+    def changelist_view(self, request, extra_context=None):
+        context = {"title": gettext("Review queue"), "subtitle": None, **(extra_context or {})}
+        return super().changelist_view(request, context)
 
     def get_urls(self):
         return [
