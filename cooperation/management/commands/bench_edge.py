@@ -267,7 +267,8 @@ class Command(BaseCommand):
             figures["rps"] = figures["requests"] / (figures["duration_us"] / 1e6)
             return figures
 
-        rows = {"static file (nginx)": {"nginx": run(port, [static_path])}}
+        # The static file first and last: the pages are compared to the faster of the two.
+        rows = {"static file (nginx), first": {"nginx": run(port, [static_path])}}
         self.stdout.write("  measured the static file")
         for name, paths in types.items():
             for path in paths:  # Django's page cache warm, then nginx's
@@ -286,10 +287,13 @@ class Command(BaseCommand):
             }
             self.stdout.write(f"  measured {name}")
             self.stdout.flush()
+        rows["static file (nginx), last"] = {"nginx": run(port, [static_path])}
         return rows
 
     def _report(self, rows: dict) -> None:
-        static = rows["static file (nginx)"]["nginx"]["rps"]
+        """The table; "of static" is each throughput over the faster run of the static file."""
+        statics = [name for name in rows if name.startswith("static file")]
+        static = max(rows[name]["nginx"]["rps"] for name in statics)
 
         def cells(figures: dict | None) -> str:
             if figures is None:
@@ -307,13 +311,14 @@ class Command(BaseCommand):
             f"{'page type':<22} | {header} | {header} | nginx HITs"
         )
         self.stdout.write("-" * 122)
+        rows = {name: rows[name] for name in sorted(rows, key=lambda n: n not in statics)}
         missed = []
         for name, row in rows.items():
             self.stdout.write(
                 f"{name:<22} | {cells(row.get('direct'))} | {cells(row['nginx'])} | "
                 f"{row.get('cached', '')}"
             )
-            if name != "static file (nginx)" and row["nginx"]["rps"] * GOAL < static:
+            if name not in statics and row["nginx"]["rps"] * GOAL < static:
                 missed.append(name)
         if missed:
             self.stdout.write(
