@@ -13,7 +13,7 @@ MANAGE := $(BIN)/python manage.py
 # something else still uses it); with DATABASE_URL set, just runs the command.
 WITH_DB := $(BIN)/python -m portal.localdb run --
 
-.PHONY: install run serve test lint format translations messages bench bench-clean backup \
+.PHONY: install run serve test lint format translations messages bench bench-edge bench-clean backup \
 	restore clean faults db-start db-stop db-status dbshell db-reset
 
 $(BIN)/.installed: requirements.lock
@@ -72,7 +72,8 @@ restore: install
 	$(MANAGE) restore $(FILE)
 
 # Benchmarks with 100,000 initiatives, production settings: the search page in process, the
-# downloads, then every page type under load (gunicorn + Locust). README, "Performance".
+# downloads, every page type under load (gunicorn + Locust), then through nginx (bench_edge).
+# README, "Performance".
 # The data lives in a database of its own, portal_bench (on the project's server unless
 # BENCH_DATABASE_URL names another): `make bench-clean` drops it.
 BENCH_DATABASE_URL ?= $(shell $(BIN)/python -m portal.localdb url 2>/dev/null | sed 's|/portal$$|/portal_bench|')
@@ -84,15 +85,26 @@ BENCH := DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_SECRET_KEY=bench-only-not-a-s
 	DJANGO_SECURE_SSL_REDIRECT=false DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost \
 	REDIS_URL=$(BENCH_REDIS_URL)
 
+# The benchmark database: created if needed, migrated, the content loaded, topped up with
+# generated initiatives (nothing to do when it already holds them).
+BENCH_DATA = $(BIN)/python -c "$$CREATE_DATABASE" "$(BENCH_DATABASE_URL)" && \
+	$(BENCH) $(MANAGE) migrate --noinput -v0 && \
+	$(BENCH) $(MANAGE) collectstatic --noinput -v0 && \
+	$(BENCH) $(MANAGE) load_content && \
+	$(BENCH) $(MANAGE) generate_initiatives --total $(BENCH_INITIATIVES)
+BENCH_EDGE_SECONDS ?= 20
+
 bench: translations
-	@$(WITH_DB) sh -c '$(BIN)/python -c "$$CREATE_DATABASE" "$(BENCH_DATABASE_URL)" && \
-		$(BENCH) $(MANAGE) migrate --noinput -v0 && \
-		$(BENCH) $(MANAGE) collectstatic --noinput -v0 && \
-		$(BENCH) $(MANAGE) load_content && \
-		$(BENCH) $(MANAGE) generate_initiatives --total $(BENCH_INITIATIVES) && \
+	@$(WITH_DB) sh -c '$(BENCH_DATA) && \
 		$(BENCH) $(MANAGE) bench_search && \
 		$(BENCH) $(MANAGE) bench_export && \
-		$(BENCH) $(MANAGE) bench_load --seconds $(BENCH_LOAD_SECONDS)'
+		$(BENCH) $(MANAGE) bench_load --seconds $(BENCH_LOAD_SECONDS) && \
+		$(BENCH) $(MANAGE) bench_edge --seconds $(BENCH_EDGE_SECONDS)'
+
+# Each page type straight to gunicorn and through nginx's cache (deploy/nginx.conf), against
+# a static file served by nginx: needs Debian's nginx and wrk (apt-get install nginx wrk).
+bench-edge: translations
+	@$(WITH_DB) sh -c '$(BENCH_DATA) && $(BENCH) $(MANAGE) bench_edge --seconds $(BENCH_EDGE_SECONDS)'
 
 bench-clean: install
 	@$(WITH_DB) $(BIN)/python -c "$$DROP_DATABASE" "$(BENCH_DATABASE_URL)"

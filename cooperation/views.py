@@ -843,6 +843,7 @@ PAGE_PARAMETERS = {
     "cooperation:initiative_list": frozenset(InitiativeFilterSet.base_filters) | {"page"},
     "cooperation:initiative_export": frozenset(InitiativeFilterSet.base_filters),
     "cooperation:organization_list": frozenset(OrganizationFilterSet.base_filters) | {"page"},
+    "cooperation:search": frozenset({"q", "type", "page"}),
     "cooperation:recommendation_list": frozenset({"by"}),
     "sitemap": frozenset({"p"}),
     "api:root": frozenset({"lang"}),

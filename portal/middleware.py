@@ -25,6 +25,137 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
+#: Paths no public answer lives under.
+SKIPPED_PREFIXES = ("/admin/", "/i18n/", "/static/", "/healthz")
+#: The types of answer that may be cached: pages, feeds, data and downloads.
+CACHED_TYPES = (
+    "text/html",
+    "application/json",
+    "application/atom+xml",
+    "application/xml",
+    "application/vnd.oai.openapi+json",
+    "text/plain",
+    "text/csv",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
+_UNSET = object()
+
+
+def public_address(request) -> str | None:
+    """The canonical address of this request's public answer, or None when the answer may not
+    be shared: the one rule of what is public, for the page cache and for Cache-Control.
+
+    Public: a GET or HEAD of a path that resolves to a page, with only the parameters that
+    page reads (`cooperation.views.PAGE_PARAMETERS`), outside the admin, from a visitor who is
+    not signed in (no session cookie naming a real session: an invented one does not count)
+    and sends no credentials. The address has the query string in a canonical order (so that
+    `?b=1&a=2` and `?a=2&b=1` are one entry, and `?x=<random>` is none).
+
+    Worked out once per request (at most one query, and only for requests with a session
+    cookie), then kept on the request."""
+    found = getattr(request, "_public_address", _UNSET)
+    if found is _UNSET:
+        found = request._public_address = _public_address(request)
+    return found
+
+
+def _public_address(request) -> str | None:
+    from urllib.parse import urlencode
+
+    if (
+        request.method not in ("GET", "HEAD")
+        or request.path.startswith(SKIPPED_PREFIXES)
+        or "HTTP_AUTHORIZATION" in request.META
+    ):
+        return None
+    known = _known_parameters(request.path_info)
+    if known is None or any(name not in known for name in request.GET):
+        return None
+    if signed_in(request):
+        return None
+    query = urlencode(sorted(request.GET.lists()), doseq=True)
+    return f"{request.scheme}://{request.get_host()}{request.path}?{query}"
+
+
+def _known_parameters(path: str):
+    from django.urls import Resolver404, resolve
+
+    from cooperation.views import PAGE_PARAMETERS
+
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    return PAGE_PARAMETERS.get(match.view_name, frozenset())
+
+
+def signed_in(request) -> bool:
+    """Whether the request carries the cookie of an existing session (one query, and only
+    for requests with a session cookie)."""
+    from importlib import import_module
+
+    session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if not session_key:
+        return False
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    return store().exists(session_key)
+
+
+def public_response(response) -> bool:
+    """Whether an answer to a public address is the same for everyone: a plain 200 of a page,
+    feed, data or download type, setting no cookie (a CSRF cookie, a message, a session) and
+    not marked private or uncacheable by its view."""
+    content_type = response.get("Content-Type", "").split(";")[0].strip()
+    cache_control = response.get("Cache-Control", "")
+    return (
+        response.status_code == 200
+        and not response.cookies
+        and content_type in CACHED_TYPES
+        and not any(word in cache_control for word in ("private", "no-cache", "no-store"))
+    )
+
+
+class CacheControlMiddleware:
+    """Cache-Control for browsers and shared caches (nginx, a CDN; deploy/nginx.conf).
+
+    A public answer (`public_address()` and `public_response()`, the page cache's own rule) is
+    `public, max-age=PUBLIC_MAX_AGE, stale-while-revalidate=PUBLIC_STALE`, with `Vary: Cookie`
+    (a signed-in curator must not be served the copy a cache kept for visitors; LocaleMiddleware
+    adds `Accept-Language` where the language is negotiated, GZipMiddleware `Accept-Encoding`).
+    Everything else (signed-in staff, errors, redirects, unknown parameters, answers that set
+    a cookie) is `private, no-cache`: a browser may keep it but asks again (with its ETag)
+    before each use, and no shared cache keeps it. An answer whose view chose its own
+    Cache-Control (the admin's and the forms' `never_cache`, a 503's `no-store`) keeps it.
+
+    A shared cache may serve a page up to PUBLIC_MAX_AGE seconds (then PUBLIC_STALE more while
+    it fetches the new one) after the data changed, unlike the page cache, which follows the
+    data version at once: that delay is the price of the edge. Independent of the page cache
+    (DJANGO_PAGE_CACHE), which only decides whether this process keeps answers itself.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.max_age = settings.PUBLIC_MAX_AGE
+        self.stale = settings.PUBLIC_STALE
+
+    def __call__(self, request):
+        from django.utils.cache import patch_cache_control, patch_vary_headers
+
+        response = self.get_response(request)
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            patch_vary_headers(response, ("Cookie",))
+        if response.has_header("Cache-Control"):
+            return response
+        if self.max_age and public_address(request) is not None and public_response(response):
+            patch_cache_control(
+                response, public=True, max_age=self.max_age, stale_while_revalidate=self.stale
+            )
+            patch_vary_headers(response, ("Cookie",))
+        else:
+            patch_cache_control(response, private=True, no_cache=True)
+        return response
+
+
 class PublicPageCacheMiddleware:
     """Whole answers of public pages, cached under the data version (cooperation/caching.py).
 
@@ -33,25 +164,12 @@ class PublicPageCacheMiddleware:
     table changes the version, so the next request of every worker, on every host, computes
     the page afresh.
 
-    Only addresses the site knows are cached: a path that resolves to a page, with parameters
-    that page reads (`cooperation.views.PAGE_PARAMETERS`), keyed in a canonical order (so that
-    `?b=1&a=2` and `?a=2&b=1` are one entry, and `?x=<random>` is none). Nothing is cached for
-    a signed-in visitor (a session cookie that names a real session: an invented one does not
-    bypass the cache), for the admin, or for an answer that is not a plain 200 (redirects,
-    errors, streamed downloads, answers that set a cookie or forbid caching).
+    Only public answers are cached (`public_address()`, `public_response()`: addresses the
+    site knows, with the parameters their page reads; no signed-in visitor, no admin; plain
+    200s that set no cookie and do not forbid caching), and of those only the ones held whole
+    in memory and under MAX_SIZE (not streamed downloads).
     """
 
-    SKIPPED_PREFIXES = ("/admin/", "/i18n/", "/static/", "/healthz")
-    CACHED_TYPES = (
-        "text/html",
-        "application/json",
-        "application/atom+xml",
-        "application/xml",
-        "application/vnd.oai.openapi+json",
-        "text/plain",
-        "text/csv",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
     MAX_SIZE = 2 * 2**20
 
     def __init__(self, get_response):
@@ -62,7 +180,7 @@ class PublicPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        address = self._cacheable_address(request)
+        address = public_address(request)
         if address is None:
             return self.get_response(request)
         from django.core.cache import caches
@@ -87,57 +205,10 @@ class PublicPageCacheMiddleware:
             )
         return response
 
-    def _cacheable_address(self, request) -> str | None:
-        """The canonical address to cache this request under, or None to leave it alone."""
-        from urllib.parse import urlencode
-
-        if (
-            request.method not in ("GET", "HEAD")
-            or request.path.startswith(self.SKIPPED_PREFIXES)
-            or "HTTP_AUTHORIZATION" in request.META
-        ):
-            return None
-        known = self._known_parameters(request.path_info)
-        if known is None or any(name not in known for name in request.GET):
-            return None
-        if self._signed_in(request):
-            return None
-        query = urlencode(sorted(request.GET.lists()), doseq=True)
-        return f"{request.scheme}://{request.get_host()}{request.path}?{query}"
-
-    @staticmethod
-    def _known_parameters(path: str):
-        from django.urls import Resolver404, resolve
-
-        from cooperation.views import PAGE_PARAMETERS
-
-        try:
-            match = resolve(path)
-        except Resolver404:
-            return None
-        return PAGE_PARAMETERS.get(match.view_name, frozenset())
-
-    @staticmethod
-    def _signed_in(request) -> bool:
-        """Whether the request carries the cookie of an existing session (one query, and only
-        for requests with a session cookie)."""
-        from importlib import import_module
-
-        session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
-        if not session_key:
-            return False
-        store = import_module(settings.SESSION_ENGINE).SessionStore
-        return store().exists(session_key)
-
     def _cacheable_response(self, response) -> bool:
-        content_type = response.get("Content-Type", "").split(";")[0].strip()
-        cache_control = response.get("Cache-Control", "")
         return (
-            response.status_code == 200
+            public_response(response)
             and not response.streaming
-            and not response.cookies
-            and content_type in self.CACHED_TYPES
-            and not any(word in cache_control for word in ("private", "no-cache", "no-store"))
             and len(response.content) <= self.MAX_SIZE
         )
 

@@ -119,6 +119,10 @@ MIDDLEWARE = [
     # ETag on every answer, and 304 Not Modified for a client that already has it (cached
     # pages included, so it comes first).
     "django.middleware.http.ConditionalGetMiddleware",
+    # Cache-Control: public for anonymous public answers (shared caches, browsers), private
+    # otherwise. Inside ConditionalGetMiddleware, so a 304 carries it too; outside the page
+    # cache, so a cached page gets it like a fresh one.
+    "portal.middleware.CacheControlMiddleware",
     # Whole public pages, under the data version: after LocaleMiddleware (the language is part
     # of the key), before everything a cached page does not need.
     "portal.middleware.PublicPageCacheMiddleware",
@@ -175,6 +179,12 @@ PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", True)
 #: How long a preview link from the back office works, in seconds (cooperation/preview.py).
 PREVIEW_MAX_AGE = int(os.environ.get("DJANGO_PREVIEW_MAX_AGE", "3600"))
 PAGE_CACHE_ENTRIES = int(os.environ.get("DJANGO_PAGE_CACHE_ENTRIES", "300"))
+#: What anonymous public answers say to browsers and shared caches (nginx, a CDN:
+#: portal.middleware.CacheControlMiddleware): `public, max-age=PUBLIC_MAX_AGE,
+#: stale-while-revalidate=PUBLIC_STALE`. A shared cache may show a change that much later;
+#: DJANGO_PUBLIC_MAX_AGE=0 makes every answer `private, no-cache`.
+PUBLIC_MAX_AGE = int(os.environ.get("DJANGO_PUBLIC_MAX_AGE", "60"))
+PUBLIC_STALE = int(os.environ.get("DJANGO_PUBLIC_STALE", "300"))
 if REDIS_URL:
     _redis = {
         # Django's Redis backend, failing safe: Redis down means pages from the database.
