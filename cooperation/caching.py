@@ -17,7 +17,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, connections, router
 
 #: Cached answers expire after this many seconds even if the data does not change.
 TIMEOUT = 60 * 60
@@ -35,8 +35,13 @@ _VERSION_SQL = (
 )
 
 
-def data_version() -> str:
+def data_version(using: str | None = None) -> str:
     """The current data version (one query): a token that never names two states of the data.
+
+    Read from the database the request reads its data from (`using`, else the router's choice:
+    a replica, or the primary; portal/routers.py), so that what is cached under a version is
+    what that version's data gives. A streaming replica is a copy of the primary's files: its
+    row, epoch and identities are the primary's, so a version means the same on every server.
 
     It joins the number the triggers raise on every write with what makes a number reached
     again mean something else: the row's epoch (new whenever the row is made again: a flush,
@@ -44,7 +49,9 @@ def data_version() -> str:
     or copied from a dump gets new ones), and the release of the code, templates and
     translations (a deploy never serves the old HTML).
     """
-    with connection.cursor() as cursor:
+    from .models import DataVersion
+
+    with connections[using or router.db_for_read(DataVersion)].cursor() as cursor:
         cursor.execute(_VERSION_SQL)
         row = cursor.fetchone()
     number, identity = (row[0], row[1:]) if row else (0, ("no version row",))
@@ -138,7 +145,6 @@ def cooperation_tables(app_config) -> list[str]:
 def ensure_data_version(using: str = "default", **kwargs) -> None:
     """post_migrate: the version row exists and every cooperation table raises it."""
     from django.apps import apps
-    from django.db import connections
 
     db = connections[using]
     if VERSION_TABLE not in db.introspection.table_names():

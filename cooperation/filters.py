@@ -3,7 +3,7 @@
 import django_filters
 from django import forms
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connections
 from django.db.models import CharField, F, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, ExtractYear, Lower
 from django.http import QueryDict
@@ -391,7 +391,9 @@ class InitiativeFilterSet(django_filters.FilterSet):
         sql = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(part for part, _ in parts)
         params = cte_params + [p for _, part_params in parts for p in part_params]
         counts: dict[str, dict[str, int]] = {facet: {} for facet in ("total", *self.FACETS)}
-        with connection.cursor() as cursor:
+        # On the database the request reads from (a replica, or the primary), like its data
+        # version and its rows.
+        with connections[self.queryset.db].cursor() as cursor:
             cursor.execute(sql, params)
             for facet, key, n in cursor.fetchall():
                 counts[facet][str(key)] = n

@@ -35,12 +35,12 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-def database_from_url(url: str) -> dict:
+def database_from_url(url: str, name: str = "DATABASE_URL") -> dict:
     """Turn DATABASE_URL (postgres://user:password@host:port/name?options) into a dict."""
     parts = urlsplit(url)
     if parts.scheme not in {"postgres", "postgresql", "pgsql"}:
         raise ImproperlyConfigured(
-            f"DATABASE_URL must name a PostgreSQL database (postgres://...), not {parts.scheme!r}."
+            f"{name} must name a PostgreSQL database (postgres://...), not {parts.scheme!r}."
         )
     options = dict(parse_qsl(parts.query))
     # No request can hang: every statement is cut off after DJANGO_STATEMENT_TIMEOUT_MS.
@@ -107,6 +107,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "portal.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The database each request reads from, a replica or the primary, chosen once for the whole
+    # request (portal/routers.py): before anything that reads, the page cache's version included.
+    "portal.routers.ReplicaMiddleware",
     # HTML and data compressed for clients that ask (static files come compressed from
     # WhiteNoise, above, which answers first). Before everything that reads or writes the
     # body, so it compresses last; before ConditionalGetMiddleware, whose ETag is then taken
@@ -164,6 +167,18 @@ if not DATABASE_URL:
 
     DATABASE_URL = localdb.url()
 DATABASES = {"default": database_from_url(DATABASE_URL)}
+# Read replicas (PostgreSQL streaming replicas of DATABASE_URL), comma-separated: aliases
+# replica1, replica2, ... Public reads go to one of them per request, with the data version
+# read from the same one; writes, the admin and signed-in staff use the primary
+# (portal/routers.py). A test run uses them as mirrors of the test database.
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
+    DATABASES[f"replica{_number}"] = {
+        **database_from_url(_url, name="DATABASE_REPLICA_URLS"),
+        "TEST": {"MIRROR": "default"},
+    }
+#: The aliases ReplicaRouter reads from; empty: everything on "default", as without a router.
+DATABASE_REPLICAS = [alias for alias in DATABASES if alias != "default"]
+DATABASE_ROUTERS = ["portal.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # manage.py backup writes JSON with times to the microsecond (cooperation/backup_format.py).
 SERIALIZATION_MODULES = {"exact-json": "cooperation.backup_format"}

@@ -17,6 +17,7 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    use_a_replica_database_of_its_own(settings)
     if os.environ.get("DATABASE_URL"):
         return
     from portal import localdb
@@ -27,6 +28,22 @@ def pytest_configure(config):
     except localdb.LocalDatabaseError as exc:
         pytest.exit(f"error: {exc}", returncode=2)
     config.stash[LEASE] = lease
+
+
+def use_a_replica_database_of_its_own(settings):
+    """A "replica1" alias on the test server with a test database of its own, not a mirror of
+    default: tests/test_replicas.py fills it with other data than the primary's, so that what
+    a page shows says which database it was read from. No request is routed to it unless a
+    test sets DATABASE_REPLICAS (the suite runs with none; pytest-django creates the database
+    only for a run that has a test declaring it). Replicas from DATABASE_REPLICA_URLS are left
+    out: a test run never reads a real replica."""
+    for alias in [alias for alias in settings.DATABASES if alias != "default"]:
+        del settings.DATABASES[alias]
+    primary = settings.DATABASES["default"]  # already completed by django.db.connections
+    test = primary.get("TEST", {})
+    name = f"{test.get('NAME') or 'test_' + primary['NAME']}_replica1"
+    settings.DATABASES["replica1"] = {**primary, "TEST": {**test, "NAME": name, "MIRROR": None}}
+    settings.DATABASE_REPLICAS = []
 
 
 def pytest_unconfigure(config):

@@ -108,3 +108,47 @@ def test_every_switch_refuses_a_value_that_is_not_true_or_false(name):
     result = load_settings(**env)
     assert result.returncode != 0
     assert f"{name} must be true or false, not 'maybe'" in result.stderr
+
+
+REPLICAS = (
+    "import portal.settings as s; "
+    "print(s.DATABASE_REPLICAS, s.DATABASE_ROUTERS); "
+    "[print(a, d['HOST'], d['PORT'], d['NAME'], d['TEST']['MIRROR'], "
+    "'jit=off' in str(d['OPTIONS'])) "
+    "for a, d in s.DATABASES.items() if a != 'default']"
+)
+
+
+def test_database_replica_urls_give_one_alias_each_mirroring_default_in_tests():
+    result = load_settings(
+        DJANGO_DEBUG="true",
+        DATABASE_URL="postgres://app@primary.internal:5432/prod",
+        DATABASE_REPLICA_URLS="postgres://app@replica-a:5432/prod, postgres://app@replica-b/prod,",
+        _CODE=REPLICAS,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "['replica1', 'replica2'] ['portal.routers.ReplicaRouter']",
+        "replica1 replica-a 5432 prod default True",  # the primary's connection options
+        "replica2 replica-b  prod default True",
+    ]
+
+
+def test_without_database_replica_urls_there_is_no_replica():
+    for value in (None, "", " , "):
+        env = {"DJANGO_DEBUG": "true", "DATABASE_URL": "postgres://app@db/prod"}
+        if value is not None:
+            env["DATABASE_REPLICA_URLS"] = value
+        result = load_settings(_CODE=REPLICAS, **env)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.splitlines() == ["[] ['portal.routers.ReplicaRouter']"]
+
+
+def test_a_replica_url_that_is_not_postgresql_is_refused_by_name():
+    result = load_settings(
+        DJANGO_DEBUG="true",
+        DATABASE_URL="postgres://app@db/prod",
+        DATABASE_REPLICA_URLS="mysql://replica/prod",
+    )
+    assert result.returncode != 0
+    assert "DATABASE_REPLICA_URLS must name a PostgreSQL database" in result.stderr
