@@ -60,7 +60,7 @@ def test_public_paths_are_translated():
         assert reverse("cooperation:recommendation_list") == "/fr/recommandations/"
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(databases="__all__")  # makemigrations checks every database's history
 def test_migrations_are_in_step_with_the_models():
     out = StringIO()
     call_command("makemigrations", "--check", "--dry-run", stdout=out, stderr=out)
