@@ -13,7 +13,7 @@ MANAGE := $(BIN)/python manage.py
 # something else still uses it); with DATABASE_URL set, just runs the command.
 WITH_DB := $(BIN)/python -m portal.localdb run --
 
-.PHONY: install run serve test lint format translations messages bench bench-edge bench-clean backup \
+.PHONY: install run serve test lint format translations messages bench bench-edge bench-admin bench-data bench-clean backup \
 	restore clean faults db-start db-stop db-status dbshell db-reset
 
 $(BIN)/.installed: requirements.lock
@@ -98,6 +98,7 @@ bench: translations
 	@$(WITH_DB) sh -c '$(BENCH_DATA) && \
 		$(BENCH) $(MANAGE) bench_search && \
 		$(BENCH) $(MANAGE) bench_export && \
+		$(BENCH) $(MANAGE) bench_admin && \
 		$(BENCH) $(MANAGE) bench_load --seconds $(BENCH_LOAD_SECONDS) && \
 		$(BENCH) $(MANAGE) bench_edge --seconds $(BENCH_EDGE_SECONDS)'
 
@@ -105,6 +106,14 @@ bench: translations
 # a static file served by nginx: needs Debian's nginx and wrk (apt-get install nginx wrk).
 bench-edge: translations
 	@$(WITH_DB) sh -c '$(BENCH_DATA) && $(BENCH) $(MANAGE) bench_edge --seconds $(BENCH_EDGE_SECONDS)'
+
+# The back office: the admin home's desk, the lists with their searches and filters, a form.
+bench-admin: translations
+	@$(WITH_DB) sh -c '$(BENCH_DATA) && $(BENCH) $(MANAGE) bench_admin'
+
+# Only the benchmark database, filled (BENCH_INITIATIVES=1000000 for the million-record runs).
+bench-data: translations
+	@$(WITH_DB) sh -c '$(BENCH_DATA)'
 
 bench-clean: install
 	@$(WITH_DB) $(BIN)/python -c "$$DROP_DATABASE" "$(BENCH_DATABASE_URL)"

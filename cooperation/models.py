@@ -26,7 +26,13 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from .search import CONFIGS, PortalUnaccent, clean_query, parse_websearch, websearch_text
+from .search import (
+    CONFIGS,
+    PortalUnaccent,
+    clean_query,
+    parse_websearch,
+    websearch_text,
+)
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
@@ -520,6 +526,44 @@ def _filled(value) -> bool:
     return bool(value and str(value).strip())
 
 
+def _empty(name: str) -> Q:
+    return Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__regex": r"^\s*$"})
+
+
+def translation_gap(code: str, label: str, required, optional) -> Q:
+    """Records lacking a text in language `code` that the publishing rule needs: the label or
+    a required text empty, or an optional one filled in the other language only (a text of
+    spaces counts as empty). The same rule as `missing_translations()`, in SQL."""
+    other = next(c for c in LANGUAGE_CODES if c != code)
+    condition = Q(pk__in=[])
+    for name in (label, *required):
+        condition |= _empty(f"{name}_{code}")
+    for name in optional:
+        condition |= _empty(f"{name}_{code}") & ~_empty(f"{name}_{other}")
+    return condition
+
+
+def untranslated(label: str, required, optional) -> Q:
+    """Records missing a language: the condition of the admin's "missing a language" filter,
+    and of the partial index that keeps it fast on initiatives."""
+    condition = Q(pk__in=[])
+    for code in LANGUAGE_CODES:
+        condition |= translation_gap(code, label, required, optional)
+    return condition
+
+
+def missing_any(model) -> Q:
+    """`model`'s records missing a language."""
+    return untranslated(model.label_field, model.translated_required, model.translated_optional)
+
+
+def missing_in(model, code: str) -> Q:
+    """`model`'s records lacking a text in language `code` that the publishing rule needs."""
+    return translation_gap(
+        code, model.label_field, model.translated_required, model.translated_optional
+    )
+
+
 def _language_name(code: str) -> str:
     return {"en": gettext("English"), "fr": gettext("French")}[code]
 
@@ -988,7 +1032,26 @@ class Currency(models.TextChoices):
 
 
 #: The initiative columns only search reads (never shown, so list pages defer them).
-SEARCH_COLUMNS = ("search_title", "search_related", "search_vector_en", "search_vector_fr")
+SEARCH_COLUMNS = (
+    "search_title",
+    "search_related",
+    "search_admin",
+    "search_vector_en",
+    "search_vector_fr",
+)
+
+
+#: An initiative's optional translated texts (a module constant: an index in `Initiative.Meta`
+#: is built from them too), and what the back office searches in.
+INITIATIVE_OPTIONAL = ("location", "description", "note")
+INITIATIVE_SEARCHED = (
+    "title_en",
+    "title_fr",
+    "summary_en",
+    "summary_fr",
+    "description_en",
+    "description_fr",
+)
 
 
 class Initiative(Publishable):
@@ -1067,6 +1130,9 @@ class Initiative(Publishable):
     # The search index, kept by the database's own triggers on every write (migration 0009,
     # cooperation/search.py): whatever Django writes here is replaced.
     search_title = models.TextField(default="", editable=False)
+    # The six texts above in lower case without accents, one after another: what the
+    # admin's search looks in (migration 0018).
+    search_admin = models.TextField(default="", editable=False)
     search_related = models.TextField(default="", editable=False)
     search_vector_en = SearchVectorField(null=True, editable=False)
     search_vector_fr = SearchVectorField(null=True, editable=False)
@@ -1074,7 +1140,11 @@ class Initiative(Publishable):
     objects = InitiativeQuerySet.as_manager()
 
     label_field = "title"
-    translated_optional = ("location", "description", "note")
+    translated_optional = INITIATIVE_OPTIONAL
+    #: What the admin's search looks in (cooperation/admin.py), and the columns the database
+    #: keeps of those texts and of the titles (its autocomplete), trigram-indexed.
+    admin_search_fields = INITIATIVE_SEARCHED
+    admin_search_columns = {"all": ("search_admin", "search_related"), "names": ("search_title",)}
     url_name = "initiative_detail"
 
     class Meta:
@@ -1098,6 +1168,32 @@ class Initiative(Publishable):
         ]
         indexes = [
             models.Index(fields=["start_date"]),
+            # The back office at any size (cooperation/admin.py): the list's order, drafts
+            # included; its search, case and accents aside, in every searched text and in the
+            # titles (autocomplete); its "missing a language" filter; the desk's count of
+            # published records never checked against their sources.
+            models.Index(
+                models.F("start_date").desc(nulls_last=True),
+                models.F("id").desc(),
+                name="initiative_admin_order",
+            ),
+            GinIndex(
+                fields=["search_admin"],
+                opclasses=["gin_trgm_ops"],
+                name="initiative_search_admin_trgm",
+            ),
+            models.Index(
+                fields=["id"],
+                condition=untranslated(
+                    "title", Publishable.translated_required, INITIATIVE_OPTIONAL
+                ),
+                name="initiative_untranslated",
+            ),
+            models.Index(
+                fields=["status"],
+                condition=Q(checked__isnull=True),
+                name="initiative_unchecked",
+            ),
             # The newest-first order of the search page and lists.
             models.Index(
                 models.F("start_date").desc(nulls_last=True),

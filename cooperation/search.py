@@ -22,7 +22,8 @@ the same way.
 import re
 import unicodedata
 
-from django.db.models import Func, TextField
+from django.db.models import Func, TextField, Value
+from django.db.models.functions import Coalesce
 
 #: Longest query we act on; longer input is cut (and the page says so).
 MAX_QUERY_LENGTH = 200
@@ -36,6 +37,20 @@ class PortalUnaccent(Func):
 
     function = "portal_unaccent"
     output_field = TextField()
+
+
+class SearchableText(Func):
+    """Texts one after another, lower case and without accents: what the admin's search
+    matches each word in (`LIKE '%word%'`). Initiatives keep theirs in a column instead
+    (`search_admin`, written by the database's trigger the same way, migration 0018)."""
+
+    arg_joiner = " || ' ' || "
+    template = "portal_unaccent(lower(%(expressions)s))"
+    output_field = TextField()
+
+    def __init__(self, *fields, **extra):
+        texts = (Coalesce(name, Value(""), output_field=TextField()) for name in fields)
+        super().__init__(*texts, **extra)
 
 
 def normalize(text: str) -> str:

@@ -57,6 +57,7 @@ UNTRACKED = (
     "content_loaded_at",
     "search_title",
     "search_related",
+    "search_admin",
     "search_vector_en",
     "search_vector_fr",
 )
