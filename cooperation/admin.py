@@ -226,6 +226,21 @@ class ParticipantCountryFilter(admin.SimpleListFilter):
         )
 
 
+def preview_links(record, change=None) -> str:
+    """ "Preview (English) · Aperçu (français)": the back office's links to a record's preview,
+    each in its own language (with `change`, a Revision, that change applied)."""
+    opts = record._meta
+    name = f"admin:{opts.app_label}_{opts.model_name}_preview"
+    query = f"?change={change.pk}" if change is not None else ""
+    links = [
+        (reverse(name, args=[record.pk, code]) + query, code, label)
+        for code, label in (("en", "Preview (English)"), ("fr", "Aperçu (français)"))
+    ]
+    return format_html_join(
+        " · ", '<a href="{}" hreflang="{}" target="_blank" rel="noopener">{}</a>', links
+    )
+
+
 class KeysFirstPaginator(Paginator):
     """A list page in two steps: the page's keys (from the order's index, skipping the rows
     before it without computing their columns), then those rows in full. PostgreSQL computes
@@ -445,25 +460,28 @@ class PublishableAdmin(TranslationAdmin):
         return format_html("{}{}", public, previews)
 
     def _preview_links(self, obj) -> str:
-        """Links to the record's page as saved, in each language (cooperation/preview.py)."""
+        """Links to the record's page as saved, in each language (cooperation/preview.py),
+        and, when a change is waiting for review, with that change applied."""
         if obj is None or obj.pk is None or not getattr(obj, "url_name", ""):
             return ""
-        opts = self.opts
-        name = f"admin:{opts.app_label}_{opts.model_name}_preview"
-        links = [
-            (reverse(name, args=[obj.pk, code]), code, label)
-            for code, label in (("en", "Preview (English)"), ("fr", "Aperçu (français)"))
-        ]
-        return format_html(
+        saved = format_html(
             '<p class="preview-links">{} <span class="help">{}</span></p>',
-            format_html_join(
-                " · ", '<a href="{}" hreflang="{}" target="_blank" rel="noopener">{}</a>', links
-            ),
+            preview_links(obj),
             gettext("The preview shows the record as saved: save your changes first."),
+        )
+        waiting = review.pending_for(obj)
+        if waiting is None or waiting.kind != Revision.Kind.CHANGE:
+            return saved
+        return format_html(
+            '{}<p class="preview-links">{} {}</p>',
+            saved,
+            gettext("With the change waiting for review:"),
+            preview_links(obj, waiting),
         )
 
     def preview_view(self, request, object_id, language):
-        """To the record's preview page in `language`, at a newly signed address."""
+        """To the record's preview page in `language`, at a newly signed address; with
+        `?change=<id>`, showing that change waiting for review applied."""
         record = self.get_object(request, object_id)
         if record is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
@@ -471,7 +489,10 @@ class PublishableAdmin(TranslationAdmin):
             raise PermissionDenied
         if language not in LANGUAGE_CODES or not getattr(record, "url_name", ""):
             raise Http404
-        return HttpResponseRedirect(preview_url_for(record, language))
+        change = None
+        if request.GET.get("change", "").isdigit():
+            change = Revision.objects.of(record).filter(pk=request.GET["change"]).first()
+        return HttpResponseRedirect(preview_url_for(record, language, change))
 
     # -- Review (curation/review.py) -------------------------------------------------------
 

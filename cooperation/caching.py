@@ -9,6 +9,8 @@ visitor is never shown a cached page of data that has since changed or been unpu
 Keys also carry the language, so a cached English answer is never served in French.
 """
 
+import contextlib
+import contextvars
 import functools
 import hashlib
 import json
@@ -94,8 +96,25 @@ def cache_key(name: str, version: str, language: str, parts=None) -> str:
     return f"cooperation:{name}:v{version}:{language}:{digest}"
 
 
+#: Set while a page is drawn from data that will be rolled back (a preview of a change
+#: waiting for review, cooperation/preview.py): nothing is read from the cache or put in it,
+#: since that data's version number will be reached again by real writes.
+_uncached = contextvars.ContextVar("uncached", default=False)
+
+
+@contextlib.contextmanager
+def uncached():
+    token = _uncached.set(True)
+    try:
+        yield
+    finally:
+        _uncached.reset(token)
+
+
 def cached(name: str, version: str, language: str, parts, compute):
     """`compute()`, or its cached value for this name, data version, language and parts."""
+    if _uncached.get():
+        return compute()
     key = cache_key(name, version, language, parts)
     value = cache.get(key, _MISSING)
     if value is _MISSING:

@@ -596,7 +596,7 @@ def preview(request, token: str):
     signed-in member of staff who may see the record, at a signed address that expires;
     marked as a preview, never cached, never indexed."""
     try:
-        record, issued = previews.open_token(token)
+        record, issued, change = previews.open_token(token)
     except previews.Expired:
         minutes = max(1, settings.PREVIEW_MAX_AGE // 60)
         context = {"preview_minutes": minutes}
@@ -613,8 +613,8 @@ def preview(request, token: str):
         )
         if not allowed:
             raise PermissionDenied(_("Previews are for the portal's curators."))
-        request.preview = previews.Preview(record, token, issued)
-        response = DETAIL_VIEWS[type(record)](request, slug="")
+        request.preview = previews.Preview(record, token, issued, change)
+        response = previews.render(request, DETAIL_VIEWS[type(record)])
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

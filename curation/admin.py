@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cooperation.admin import preview_links
 from cooperation.models import PublishingError
 
 from . import review
@@ -152,18 +153,12 @@ class RevisionAdmin(admin.ModelAdmin):
             "record_url": reverse(
                 f"admin:{opts.app_label}_{opts.model_name}_change", args=[record.pk]
             ),
-            "preview_urls": [
-                (
-                    reverse(
-                        f"admin:{opts.app_label}_{opts.model_name}_preview", args=[record.pk, c]
-                    ),
-                    c,
-                    label,
-                )
-                for c, label in (("en", "Preview (English)"), ("fr", "Aperçu (français)"))
-            ]
+            "previews": preview_links(record) if getattr(record, "url_name", "") else "",
+            "change_previews": preview_links(record, revision)
             if getattr(record, "url_name", "")
-            else [],
+            and pending
+            and revision.kind == Revision.Kind.CHANGE
+            else "",
             "changes": changes,
             "problems": problems,
             "changed_since": pending

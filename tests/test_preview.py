@@ -149,3 +149,105 @@ def test_a_preview_is_never_put_in_the_page_cache(client, editor, settings, monk
     # The same middleware does store a public page (so the check above can fail).
     Client().get("/en/initiatives/")
     assert stored
+
+
+def _change_waiting(client, editor, initiative, **fields):
+    from tests.test_history import form_of, save
+
+    client.force_login(editor)
+    assert save(client, initiative, form_of(client, initiative), **fields).status_code == 302
+    from curation.models import Revision
+
+    return Revision.objects.get(state="pending")
+
+
+def test_a_change_waiting_for_review_is_previewed_applied_and_nothing_of_it_is_kept(
+    client, editor, publisher
+):
+    from cooperation.caching import data_version
+    from cooperation.models import Initiative
+
+    initiative = make_initiative(
+        summary_en="Met in Seoul in July.", summary_fr="Réunion à Séoul en juillet."
+    )
+    public = initiative.url_in("en")
+    assert "Met in Seoul in July." in client.get(public).text  # cached now
+    revision = _change_waiting(
+        client,
+        editor,
+        initiative,
+        summary_en="Met in Seoul on 9 July 2025.",
+        summary_fr="Réunion à Séoul le 9 juillet 2025.",
+    )
+    history, version = initiative.history.count(), data_version()
+    # The editor's record page links the preview with the change, in both languages.
+    record_page = client.get(
+        reverse("admin:cooperation_initiative_change", args=[initiative.pk]),
+        HTTP_ACCEPT_LANGUAGE="en",
+    ).text
+    assert "With the change waiting for review:" in record_page
+    assert f"?change={revision.pk}" in record_page
+    for language, applied, words in (
+        ("en", "Met in Seoul on 9 July 2025.", "with the change by editor"),
+        ("fr", "Réunion à Séoul le 9 juillet 2025.", "avec la modification de editor"),
+    ):
+        address = client.get(
+            reverse("admin:cooperation_initiative_preview", args=[initiative.pk, language]),
+            {"change": revision.pk},
+        )["Location"]
+        page = html.unescape(client.get(address).text)
+        assert applied in page and words in page
+    # Nothing was kept: the record, its history, the data version, the public page.
+    initiative.refresh_from_db()
+    assert initiative.summary_en == "Met in Seoul in July."
+    assert Initiative.objects.get(pk=initiative.pk).search_admin.count("july") == 1
+    assert (initiative.history.count(), data_version()) == (history, version)
+    assert "9 July 2025" not in client.get(public).text
+    assert "9 July 2025" not in Client().get(public).text
+    # The publisher's review page links both: the page with the change, and as published.
+    client.force_login(publisher)
+    review_page = client.get(
+        reverse("admin:curation_revision_change", args=[revision.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).text
+    assert "The page with this change:" in review_page
+    assert "The page as published now:" in review_page
+    # Sent back, the same link shows the record as saved, and says why.
+    from curation import review
+
+    review.send_back(revision, publisher, "Source?")
+    page = html.unescape(client.get(address).text)
+    assert "Réunion à Séoul en juillet." in page
+    assert "n’attend plus" in page or "n'attend plus" in page
+
+
+def test_a_waiting_change_that_cannot_be_applied_is_previewed_as_saved_with_why(client, editor):
+    initiative = make_initiative()
+    draft_lab = make_organization(published=False, name_en="Draft lab", name_fr="Labo brouillon")
+    from curation import review
+
+    revision = review.keep_change(
+        initiative,
+        {
+            "fields": {},
+            "m2m": {},
+            "inlines": [
+                {
+                    "model": "cooperation.initiativeparticipant",
+                    "link": {"initiative_id": initiative.pk},
+                    "rows": [
+                        {"id": None, "fields": {"organization_id": draft_lab.pk, "role": "lead"}}
+                    ],
+                }
+            ],
+        },
+        editor,
+    )
+    client.force_login(editor)
+    address = client.get(
+        reverse("admin:cooperation_initiative_preview", args=[initiative.pk, "en"]),
+        {"change": revision.pk},
+    )["Location"]
+    page = html.unescape(client.get(address).text)
+    assert "cannot be applied as it stands" in page
+    assert "What stops the change:" in page and "Draft lab" in page
+    assert not initiative.participations.filter(organization=draft_lab).exists()
