@@ -207,7 +207,7 @@ class Command(BaseCommand):
             "gunicorn workers' memory after the run (MB, resident / peak): "
             + ", ".join(f"{rss:.0f} / {peak:.0f}" for rss, peak in memory)
         )
-        self._verdict(results, memory)
+        self._verdict(results, memory, p95_limit=150 if no_page_cache else 100)
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -283,8 +283,9 @@ class Command(BaseCommand):
             f"errors {result['errors']:>3} of {result['requests']:>7,}  {ratio:>7} of healthz"
         )
 
-    def _verdict(self, results: dict, memory: list) -> None:
-        """The targets of the performance issue, each met or not."""
+    def _verdict(self, results: dict, memory: list, p95_limit: int) -> None:
+        """The targets of the performance issues, each met or not: p95 under 100 ms with the
+        page cache, under 150 ms without it (the cold path: every page rebuilt)."""
         healthz = results["healthz"]["rps"]
         missed = []
         for name, result in results.items():
@@ -293,7 +294,7 @@ class Command(BaseCommand):
             floor = 30 if name.startswith("search") else 15
             if result["rps"] * floor < healthz:
                 missed.append(f"{name}: throughput under 1/{floor} of /healthz")
-            if result["p95"] >= 100:
+            if result["p95"] >= p95_limit:
                 missed.append(f"{name}: p95 {result['p95']:.0f} ms")
             if result["errors"]:
                 missed.append(f"{name}: {result['errors']} errors")
