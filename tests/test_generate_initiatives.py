@@ -64,7 +64,7 @@ def test_every_generated_record_has_its_creation_in_its_history_once():
         assert creation.instance.title_fr if model is Initiative else creation.instance.name_fr
 
 
-def test_the_admin_benchmark_times_every_back_office_page_it_names():
+def test_the_admin_benchmark_times_every_back_office_page_it_names(staff_groups):
     from cooperation.management.commands.bench_admin import pages
 
     generate("4", "--organizations", "3", "--areas", "2")
