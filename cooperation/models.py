@@ -1169,9 +1169,10 @@ class Initiative(Publishable):
         indexes = [
             models.Index(fields=["start_date"]),
             # The back office at any size (cooperation/admin.py): the list's order, drafts
-            # included; its search, case and accents aside, in every searched text and in the
-            # titles (autocomplete); its "missing a language" filter; the desk's count of
-            # published records never checked against their sources.
+            # included (initiative_newest below holds published ones only); its search, case
+            # and accents aside, in every searched text (the titles' own index, for its
+            # autocomplete, is initiative_search_title_trgm); its "missing a language" filter;
+            # the desk's count of published records never checked against their sources.
             models.Index(
                 models.F("start_date").desc(nulls_last=True),
                 models.F("id").desc(),

@@ -96,7 +96,7 @@ class Preview:
     @property
     def problems(self) -> list[str]:
         """Why it cannot be published yet, if it cannot (in the reader's language)."""
-        if self.change_id is not None and self.change is not None:
+        if self.change is not None:
             return self.change_problems
         return [] if self.record.is_published else self.record.publication_problems()
 
